@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dataarts contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The connection and authentication options every module shares, and where they lead."""
+
+from __future__ import annotations
+
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError
+
+FABRIC_ENDPOINT_TEMPLATE = "https://fabric-ep.{0}.myhuaweicloud.com"
+IAM_ENDPOINT_TEMPLATE = "https://iam.{0}.myhuaweicloud.com"
+_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", re.IGNORECASE)
+
+
+def _env(*names):
+    return {"fallback": (env_fallback, list(names))}
+
+
+CONNECTION_ARGUMENT_SPEC = {
+    "region": dict(type="str", **_env("HW_REGION_NAME")),
+    "endpoint": dict(type="str", **_env("HW_FABRIC_ENDPOINT")),
+    "auth_token": dict(type="str", no_log=True, **_env("HW_AUTH_TOKEN")),
+    "access_key": dict(type="str", no_log=True, **_env("HW_ACCESS_KEY")),
+    "secret_key": dict(type="str", no_log=True, **_env("HW_SECRET_KEY")),
+    "security_token": dict(type="str", no_log=True, **_env("HW_SECURITY_TOKEN")),
+    "project_id": dict(type="str", **_env("HW_PROJECT_ID")),
+    "user_name": dict(type="str", **_env("HW_USER_NAME")),
+    "password": dict(type="str", no_log=True, **_env("HW_PASSWORD")),
+    "domain_name": dict(type="str", **_env("HW_DOMAIN_NAME")),
+    "iam_endpoint": dict(type="str", **_env("HW_AUTH_URL")),
+    "validate_certs": dict(type="bool", default=True),
+    "ca_path": dict(type="path"),
+    "api_timeout": dict(type="int", default=30),
+    "api_retries": dict(type="int", default=5),
+}
+
+
+def blank_to_none(value):
+    """Empty strings (an unset environment variable exported as '') count as unset."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _base_url(value, option):
+    value = value.strip()
+    if not _URL.match(value):
+        raise FabricInputError("{0} must be an http:// or https:// URL without query or fragment, got {1!r}".format(option, value))
+    return value.rstrip("/")
+
+
+def _region(params):
+    region = blank_to_none(params.get("region"))
+    if region is not None and not _REGION.match(region):
+        raise FabricInputError("region must be a region name such as cn-north-4, got {0!r}".format(region))
+    return region
+
+
+def resolve_endpoint(params):
+    """The Fabric-ep base URL: ``endpoint`` wins over ``region``; one of them is required."""
+    endpoint = blank_to_none(params.get("endpoint"))
+    if endpoint is not None:
+        return _base_url(endpoint, "endpoint")
+    region = _region(params)
+    if region is None:
+        raise FabricInputError("one of endpoint (HW_FABRIC_ENDPOINT) or region (HW_REGION_NAME) is required")
+    return FABRIC_ENDPOINT_TEMPLATE.format(region)
+
+
+def resolve_iam_endpoint(params):
+    """The IAM base URL (without /v3): ``iam_endpoint`` or the region's IAM."""
+    iam = blank_to_none(params.get("iam_endpoint"))
+    if iam is not None:
+        iam = _base_url(iam, "iam_endpoint")
+        # HW_AUTH_URL is often written with the /v3 suffix (Terraform set-ups).
+        return iam[:-3] if iam.endswith("/v3") else iam
+    region = _region(params)
+    if region is None:
+        raise FabricInputError("IAM authentication needs iam_endpoint (HW_AUTH_URL) or region (HW_REGION_NAME)")
+    return IAM_ENDPOINT_TEMPLATE.format(region)
+
+
+def check_request_options(params):
+    """The per-request options' ranges."""
+    if params.get("api_timeout") is not None and not 1 <= params["api_timeout"] <= 3600:
+        raise FabricInputError("api_timeout must be between 1 and 3600 seconds, got {0}".format(params["api_timeout"]))
+    if params.get("api_retries") is not None and not 0 <= params["api_retries"] <= 20:
+        raise FabricInputError("api_retries must be between 0 and 20, got {0}".format(params["api_retries"]))

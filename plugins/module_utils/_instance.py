@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dataarts contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The service-instance API, and the comparison of an instance with what a task asks for.
+
+The comparison is pure (dicts in, dicts out) so that check mode and a real run compute
+the same change, and so that it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError
+
+TRANSITIONAL = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
+GONE = frozenset(("DELETING", "DELETED"))
+FAILED = "FAILED"
+PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
+RESOURCE = ("config", "model_instance_config", "resource")
+
+
+class Field:
+    """One managed field: its option name, where it lives in the API's shape, whether PUT can change it."""
+
+    def __init__(self, option, path, updatable):
+        self.option = option
+        self.path = path
+        self.updatable = updatable
+
+    def get(self, instance):
+        value = instance
+        for key in self.path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        if value is None and self.option == "description":
+            return ""  # the API may leave out an empty description
+        return value
+
+
+FIELDS = (
+    Field("name", ("name",), True),
+    Field("description", ("description",), True),
+    Field("source.id", ("source", "id"), False),
+    Field("source.version_id", ("source", "version_id"), False),
+    Field("endpoint_id", ("endpoint_id",), False),
+    Field("resource.min", RESOURCE + ("min",), False),
+    Field("resource.max", RESOURCE + ("max",), True),
+    Field("resource.spec_code", RESOURCE + ("spec_code",), False),
+)
+FIELD_BY_OPTION = {field.option: field for field in FIELDS}
+
+
+def _set_path(target, path, value):
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+def requested_values(params):
+    """{option: value} of every managed field the task names (None means unmanaged)."""
+    requested = {}
+    for option in ("name", "description", "endpoint_id"):
+        if params.get(option) is not None:
+            requested[option] = params[option]
+    for group in ("source", "resource"):
+        for key, value in (params.get(group) or {}).items():
+            if value is not None:
+                requested["{0}.{1}".format(group, key)] = value
+    return requested
+
+
+def shaped(values):
+    """{option: value} in the API's own nested shape (for diffs and bodies)."""
+    result = {}
+    for option, value in values.items():
+        _set_path(result, FIELD_BY_OPTION[option].path, value)
+    return result
+
+
+class Plan:
+    """What a task would change on an instance: the differences, the refusals, the PUT body."""
+
+    def __init__(self, current, requested):
+        self.current = current
+        self.requested = requested
+        self.before = {}
+        self.after = {}
+        self.changes = {}
+        self.refused = []
+        for option, wanted in requested.items():
+            field = FIELD_BY_OPTION[option]
+            have = field.get(current)
+            self.before[option] = have
+            self.after[option] = wanted
+            if have != wanted:
+                if field.updatable:
+                    self.changes[option] = wanted
+                else:
+                    self.refused.append((option, have, wanted))
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+    def check(self):
+        """Raise, before any write, what the API cannot do."""
+        if self.refused:
+            raise FabricInputError(
+                "the API cannot change these fields of an existing instance (delete and deploy it anew instead): " + "; ".join(
+                    "{0} (current {1!r}, requested {2!r})".format(option, have, wanted) for option, have, wanted in self.refused))
+        new_max = self.changes.get("resource.max")
+        current_min = FIELD_BY_OPTION["resource.min"].get(self.current)
+        if new_max is not None and current_min is not None and new_max < current_min:
+            raise FabricInputError("resource.max {0} is below the instance's current resource.min {1}".format(new_max, current_min))
+
+    def body(self):
+        """The PUT body: only the differing updatable fields; max travels with the current min."""
+        body = {}
+        for option in ("name", "description"):
+            if option in self.changes:
+                body[option] = self.changes[option]
+        if "resource.max" in self.changes:
+            _set_path(body, RESOURCE, {"min": FIELD_BY_OPTION["resource.min"].get(self.current), "max": self.changes["resource.max"]})
+        return body
+
+    def predicted(self):
+        """The instance as it will look once the change is applied (check mode, wait: false)."""
+        instance = copy.deepcopy(self.current)
+        for option, value in self.changes.items():
+            _set_path(instance, FIELD_BY_OPTION[option].path, value)
+        return instance
+
+    def diff(self):
+        return {"before": shaped(self.before), "after": shaped(self.after)}
+
+
+def shows(instance, requested):
+    """Whether the instance shows every requested value."""
+    return all(FIELD_BY_OPTION[option].get(instance) == value for option, value in requested.items())
+
+
+class InstancesApi:
+    """The Fabric-ep service-instance operations of one workspace."""
+
+    def __init__(self, client, workspace_id):
+        self.client = client
+        self.base = "/v1/workspaces/{0}/services/instances".format(workspace_id)
+
+    def path(self, instance_id):
+        return "{0}/{1}".format(self.base, instance_id)
+
+    def show(self, instance_id):
+        return self.client.request("GET", self.path(instance_id)).body or {}
+
+    def show_or_none(self, instance_id):
+        """The instance, or None when the API answers 404 (it is gone)."""
+        try:
+            return self.show(instance_id)
+        except FabricApiError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def list(self, query=None):
+        """Every instance matching the (key, value) query pairs, all pages merged."""
+        instances = []
+        offset = 0
+        while True:
+            page = self.client.request("GET", self.base, query=list(query or []) + [("limit", PAGE_SIZE), ("offset", offset)]).body or {}
+            items = page.get("service_instances") or []
+            instances.extend(items)
+            offset += len(items)
+            if not items or offset >= (page.get("total") or 0):
+                return instances
+
+    def list_named(self, name, query=()):
+        """Instances whose name is exactly ``name`` (the API's filter is fuzzy), among those ``query`` selects."""
+        try:
+            candidates = self.list([("name", name)] + list(query))
+        except FabricApiError as err:
+            # The List filter is documented narrower than names are; then match on our side.
+            if err.status != 400:
+                raise
+            candidates = self.list(query)
+        return [item for item in candidates if item.get("name") == name]
+
+    def find_by_name(self, name):
+        """The live instances named exactly ``name``: DELETING and DELETED count as absent."""
+        return [item for item in self.list_named(name) if item.get("status") not in GONE]
+
+    def update(self, instance_id, body, confirm_write):
+        self.client.request("PUT", self.path(instance_id), body=body, confirm_write=confirm_write)
+
+    def deploy(self, body, confirm_write):
+        return (self.client.request("POST", self.base, body=body, confirm_write=confirm_write).body or {}).get("id")
+
+    def delete(self, instance_id, confirm_write):
+        self.client.request("DELETE", self.path(instance_id), confirm_write=confirm_write)
