@@ -1,0 +1,100 @@
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Command line: python3 -m fabric_emulator [options]. Serves until SIGTERM/SIGINT, then exits 0."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from .server import Emulator
+from .state import DEFAULT_CONFIG, DEFAULT_SEED_PATH, DELETE_MODES
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='python3 -m fabric_emulator',
+        description='Local emulator of the DataArts Fabric-ep service-instance REST API (test control API under /_emulator/).',
+    )
+    parser.add_argument('--host', default='127.0.0.1', help='address to listen on (default: %(default)s)')
+    parser.add_argument('--port', type=int, default=8787, help='port to listen on; 0 picks a free port (default: %(default)s)')
+    parser.add_argument('--port-file', help='write the actual port to this file once listening (removed on exit)')
+    parser.add_argument('--seed', default=DEFAULT_SEED_PATH, help='seed JSON file with workspaces and instances (default: the packaged seed.json)')
+    parser.add_argument('--token', action='append', dest='tokens', metavar='TOKEN',
+                        help='accepted X-Auth-Token value (repeatable); without any, requests are not authenticated')
+    parser.add_argument('--update-seconds', type=float, default=DEFAULT_CONFIG['update_seconds'],
+                        help='UPDATING -> RUNNING after this many seconds (default: %(default)s)')
+    parser.add_argument('--deploy-seconds', type=float, default=DEFAULT_CONFIG['deploy_seconds'],
+                        help='CREATING -> RUNNING after this many seconds (default: %(default)s)')
+    parser.add_argument('--delete-seconds', type=float, default=DEFAULT_CONFIG['delete_seconds'],
+                        help='DELETING -> gone/DELETED after this many seconds (default: %(default)s)')
+    parser.add_argument('--stale-reads', type=int, default=DEFAULT_CONFIG['stale_reads'],
+                        help='number of reads after an update that still show the old instance (default: %(default)s)')
+    parser.add_argument('--delete-mode', choices=DELETE_MODES, default=DEFAULT_CONFIG['delete_mode'],
+                        help='what a finished delete leaves: gone (404) or status DELETED (default: %(default)s)')
+    parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
+    return parser
+
+
+def _write_port_file(path, port):
+    temporary = '%s.%d.tmp' % (path, os.getpid())
+    with open(temporary, 'w', encoding='utf-8') as handle:
+        handle.write('%d\n' % port)
+    os.replace(temporary, path)
+
+
+def _remove_port_file(path, port):
+    try:
+        with open(path, encoding='utf-8') as handle:
+            if handle.read().strip() != str(port):
+                return
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    config = {
+        'update_seconds': args.update_seconds,
+        'deploy_seconds': args.deploy_seconds,
+        'delete_seconds': args.delete_seconds,
+        'stale_reads': args.stale_reads,
+        'delete_mode': args.delete_mode,
+        'tokens': args.tokens,
+    }
+    try:
+        emulator = Emulator(seed=args.seed, host=args.host, port=args.port, verbose=args.verbose, **config)
+    except (OSError, ValueError) as exc:
+        print('fabric emulator: cannot load the seed or configuration: %s' % exc, file=sys.stderr)
+        return 2
+    try:
+        emulator.start()
+    except OSError as exc:
+        print('fabric emulator: cannot listen on %s:%s: %s' % (args.host, args.port, exc), file=sys.stderr)
+        return 1
+
+    stopping = threading.Event()
+
+    def _stop(signum, frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        if args.port_file:
+            _write_port_file(args.port_file, emulator.port)
+        print('fabric emulator listening on %s' % emulator.url, flush=True)
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        emulator.stop()
+        if args.port_file:
+            _remove_port_file(args.port_file, emulator.port)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
