@@ -9,6 +9,7 @@ request), so this file imports without ``requests`` installed.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _signer
@@ -16,6 +17,11 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection impor
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricAuthError, FabricInputError
 
 PASSWORD_OPTIONS = ("user_name", "password", "domain_name")
+# What an HTTP header value may hold here: printable ASCII, no spaces. Checked before any request, so that requests
+# never raises InvalidHeader (whose text carries the header's value) nor http.client a UnicodeEncodeError.
+_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
+# The headers AkSkAuth signs (X-Sdk-Date must be; the others are the ones an intermediary must not change).
+SIGNED_HEADERS = ("host", "content-type", "x-sdk-date", "x-project-id", "x-security-token")
 TOKEN = "auth_token"
 AKSK = "access_key"
 PASSWORD = "password"
@@ -55,6 +61,20 @@ def select_method(params):
     return chosen, warnings
 
 
+def header_value(params, name, env):
+    """The option's value with surrounding whitespace removed (a vaulted value often ends in a newline), or None.
+
+    Raises FabricInputError, naming the option and never its value, when it cannot be sent in a header.
+    """
+    value = blank_to_none(params.get(name))
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not _HEADER_SAFE.match(value):
+        raise FabricInputError("{0} ({1}) must be printable ASCII without spaces: it is sent in an HTTP header".format(name, env))
+    return value
+
+
 class TokenAuth:
     """Sends an IAM token as X-Auth-Token."""
 
@@ -83,15 +103,17 @@ class AkSkAuth:
         return "AkSkAuth(<hidden>)"
 
     def __call__(self, request):
-        parts = urlsplit(request.url)
-        request.headers["Host"] = parts.netloc
+        """Called by ``requests`` when it prepares each attempt: a new X-Sdk-Date and signature every time."""
+        # The query is sent exactly as it is signed: sorted, %20 for a space (as the official SDK sends it).
+        request.url = _signer.canonical_url(request.url)
+        # Host as the request will carry it (never a user:password@ part of the URL).
+        request.headers["Host"] = urlsplit(request.url).netloc.rpartition("@")[2]
         request.headers[_signer.DATE_HEADER] = _signer.sdk_date(self._now() if self._now else None)
         if self.project_id:
             request.headers["X-Project-Id"] = self.project_id
         if self._security_token:
             request.headers["X-Security-Token"] = self._security_token
-        signed = {name: request.headers[name] for name in request.headers
-                  if name.lower() in ("host", "content-type", "x-sdk-date", "x-project-id", "x-security-token")}
+        signed = {name: request.headers[name] for name in request.headers if name.lower() in SIGNED_HEADERS}
         request.headers["Authorization"] = _signer.authorization(
             request.method, request.url, signed, request.body, self._access_key, self._secret_key)
         return request
@@ -139,7 +161,10 @@ def lookup_project_id(new_client, params, auth):
     projects = (response.body or {}).get("projects") or []
     if len(projects) != 1 or not projects[0].get("id"):
         raise FabricAuthError("IAM knows no single project named {0!r}; set project_id".format(region))
-    return projects[0]["id"]
+    project_id = str(projects[0]["id"]).strip()
+    if not _HEADER_SAFE.match(project_id):
+        raise FabricAuthError("IAM answered a project id for {0!r} that cannot be sent in a header; set project_id".format(region))
+    return project_id
 
 
 def build_auth(params, new_client, register_secret):
@@ -149,13 +174,17 @@ def build_auth(params, new_client, register_secret):
     """
     method, warnings = select_method(params)
     if method == TOKEN:
-        return TokenAuth(params["auth_token"]), warnings, method
+        return TokenAuth(header_value(params, "auth_token", "HW_AUTH_TOKEN")), warnings, method
     if method == AKSK:
-        auth = AkSkAuth(params["access_key"], params["secret_key"], blank_to_none(params.get("security_token")),
-                        blank_to_none(params.get("project_id")))
+        # The SK is only a key of the HMAC (any text, UTF-8); everything else is sent in a header.
+        auth = AkSkAuth(header_value(params, "access_key", "HW_ACCESS_KEY"), str(params["secret_key"]).strip(),
+                        header_value(params, "security_token", "HW_SECURITY_TOKEN"),
+                        header_value(params, "project_id", "HW_PROJECT_ID"))
         if auth.project_id is None:
             auth.project_id = lookup_project_id(new_client, params, auth)
         return auth, warnings, method
     token, _expires_at = fetch_password_token(new_client, params)
     register_secret(token)
+    if not _HEADER_SAFE.match(token):
+        raise FabricAuthError("IAM answered a token that cannot be sent in an X-Auth-Token header")
     return TokenAuth(token), warnings, method

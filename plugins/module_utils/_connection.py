@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
@@ -51,12 +53,20 @@ def _base_url(value, option):
     value = value.strip()
     if not _URL.match(value):
         raise FabricInputError("{0} must be an http:// or https:// URL without query or fragment, got {1!r}".format(option, value))
+    # A port that is not a number 0-65535, or a broken IPv6 literal, would otherwise only fail inside requests.
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise FabricInputError("{0} must be a URL with a valid host and port, got {1!r} ({2})".format(option, value, exc)) from None
+    if not parts.hostname or port == 0:
+        raise FabricInputError("{0} must be a URL with a valid host and port, got {1!r}".format(option, value))
     return value.rstrip("/")
 
 
 def _region(params):
     region = blank_to_none(params.get("region"))
-    if region is not None and not _REGION.match(region):
+    if region is not None and not _REGION.fullmatch(region):
         raise FabricInputError("region must be a region name such as cn-north-4, got {0!r}".format(region))
     return region
 
@@ -86,7 +96,13 @@ def resolve_iam_endpoint(params):
 
 
 def check_request_options(params):
-    """The per-request options' ranges."""
+    """The per-request options' types and ranges, and the CA bundle (a missing one would fail inside requests)."""
+    for option in ("api_timeout", "api_retries"):
+        if isinstance(params.get(option), bool):
+            raise FabricInputError("{0} must be an integer, got {1!r}".format(option, params[option]))
+    ca_path = params.get("ca_path")
+    if params.get("validate_certs", True) and ca_path and not os.path.exists(ca_path):
+        raise FabricInputError("ca_path {0!r} does not exist: give a CA bundle file (PEM) or a directory of CA certificates".format(ca_path))
     if params.get("api_timeout") is not None and not 1 <= params["api_timeout"] <= 3600:
         raise FabricInputError("api_timeout must be between 1 and 3600 seconds, got {0}".format(params["api_timeout"]))
     if params.get("api_retries") is not None and not 0 <= params["api_retries"] <= 20:

@@ -93,7 +93,10 @@ class FabricClient:
         return url + ("?" + query_string if query_string else "")
 
     def _send(self, method, url, data, headers, auth):
-        return self.session.request(method, url, data=data, headers=headers, auth=auth,
+        # verify is passed on every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE or
+        # CURL_CA_BUNDLE override a session-level verify, which would ignore ca_path and turn validate_certs: false
+        # back on (psf/requests#3829). An explicit per-request value wins over the environment.
+        return self.session.request(method, url, data=data, headers=headers, auth=auth, verify=self.session.verify,
                                     timeout=(self.timeout, self.timeout), allow_redirects=False)
 
     def request(self, method, path, query=None, body=None, idempotent=None, confirm_write=None, auth=None, headers=None):

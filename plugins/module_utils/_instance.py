@@ -10,12 +10,14 @@ the same change, and so that it can be tested on its own.
 from __future__ import annotations
 
 import copy
+import re
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError
 
 TRANSITIONAL = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
 GONE = frozenset(("DELETING", "DELETED"))
 FAILED = "FAILED"
+NAME_FILTER_PATTERN = re.compile(r"[A-Za-z0-9-]{1,36}")  # what the List API documents for its name filter
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
 RESOURCE = ("config", "model_instance_config", "resource")
 
@@ -112,7 +114,9 @@ class Plan:
                     "{0} (current {1!r}, requested {2!r})".format(option, have, wanted) for option, have, wanted in self.refused))
         new_max = self.changes.get("resource.max")
         current_min = FIELD_BY_OPTION["resource.min"].get(self.current)
-        if new_max is not None and current_min is not None and new_max < current_min:
+        if new_max is not None and current_min is None:
+            raise FabricInputError("the instance shows no resource.min, and the API needs it beside a new resource.max")
+        if new_max is not None and new_max < current_min:
             raise FabricInputError("resource.max {0} is below the instance's current resource.min {1}".format(new_max, current_min))
 
     def body(self):
@@ -180,8 +184,9 @@ class InstancesApi:
         try:
             candidates = self.list([("name", name)] + list(query))
         except FabricApiError as err:
-            # The List filter is documented narrower than names are; then match on our side.
-            if err.status != 400:
+            # The List filter is documented narrower than names are; then match on our side. A name the filter
+            # accepts was not the cause of a 400 (an unknown workspace, say): that error stands.
+            if err.status != 400 or NAME_FILTER_PATTERN.fullmatch(name):
                 raise
             candidates = self.list(query)
         return [item for item in candidates if item.get("name") == name]

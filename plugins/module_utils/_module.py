@@ -18,6 +18,43 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection impor
 )
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricError
 
+SECRET_OPTIONS = tuple(sorted(name for name, spec in CONNECTION_ARGUMENT_SPEC.items() if spec.get("no_log")))
+
+
+class _AnsibleModule(AnsibleModule):
+    """AnsibleModule that masks the credential options in every failure, also one of its own argument validation.
+
+    ansible-core stops collecting no_log values at the first dict option of the wrong type (``resource: four``), and then
+    fails with the task's arguments in ``invocation`` (printed from -vvv on): a credential given as a module argument would
+    show (ansible/ansible#81672). The credential options are masked here whatever the validation managed to collect.
+    """
+
+    def _load_params(self):
+        """The task's arguments, with a scalar or list given for a dict option turned into its text.
+
+        ansible-core crashes with a TypeError (a traceback, not a failure) when an option of type dict with sub-options
+        gets a number, a boolean or a list of scalars (``resource: 4``; ansible/ansible#81631). As text, the value is
+        refused cleanly by Ansible's own validation, and fail_json says which option it was.
+        """
+        super()._load_params()
+        self._shape_errors = []
+        for name, spec in self.argument_spec.items():
+            value = self.params.get(name)
+            if spec.get("type") == "dict" and spec.get("options") and value is not None and not isinstance(value, (dict, str)):
+                self._shape_errors.append("{0} must be a dictionary with the keys {1}, got {2:.60} ({3})".format(
+                    name, ", ".join(sorted(spec["options"])), repr(value), type(value).__name__))
+                self.params[name] = str(value)
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        shape_errors, self._shape_errors = getattr(self, "_shape_errors", None), []
+        if shape_errors:
+            msg = "; ".join(shape_errors)
+        for name in SECRET_OPTIONS:
+            value = self.params.get(name)
+            if isinstance(value, str) and value.strip():
+                self.no_log_values.update((value, value.strip()))
+        super().fail_json(msg, **kwargs)
+
 
 class FabricModule:
     """An AnsibleModule with the connection options, a lazily built FabricClient and error translation."""
@@ -25,7 +62,7 @@ class FabricModule:
     def __init__(self, argument_spec, clock=time.monotonic, sleep=time.sleep, **kwargs):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.clock = clock
         self.sleep = sleep
@@ -75,8 +112,12 @@ class FabricModule:
         """Call ``execute(self)`` and exit with its result dict; every FabricError becomes a clean failure."""
         if not _http.HAS_REQUESTS:
             self.ansible.fail_json(msg=missing_required_lib("requests"), exception=_http.REQUESTS_IMPORT_ERROR)
+        result, failure = None, None
         try:
             result = execute(self)
         except FabricError as err:
-            self.ansible.fail_json(msg=str(err), **err.details())
+            failure = err
+        if failure is not None:
+            # Outside the except block: no exception context travels with the failure.
+            self.ansible.fail_json(msg=str(failure), **failure.details())
         self.ansible.exit_json(**result)

@@ -11,6 +11,7 @@ timeout leave a write's outcome unknown: a read is retried, a write is first che
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 
@@ -22,6 +23,9 @@ NOT_PROCESSED_STATUSES = frozenset((429, 503))
 OUTCOME_UNKNOWN_STATUSES = frozenset((408, 500, 502, 504))
 RETRIABLE_STATUSES = NOT_PROCESSED_STATUSES | OUTCOME_UNKNOWN_STATUSES
 SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+# The longest Retry-After honoured as given (seconds).
+MAX_RETRY_AFTER = 60.0
 
 # A failure before the request left this host, or after it may have reached the server.
 NOT_SENT = "not_sent"
@@ -54,9 +58,11 @@ def parse_retry_after(value, now=None):
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -77,7 +83,8 @@ class Backoff:
     def delay(self, retry_number, retry_after=None):
         """The pause before retry number ``retry_number`` (0 for the first retry)."""
         if retry_after is not None:
-            return retry_after
+            # Honoured, but a server asking for an hour does not hold a task for an hour per attempt.
+            return min(retry_after, MAX_RETRY_AFTER)
         ceiling = min(self.cap, self.base * (2 ** retry_number))
         # Half fixed, half random: never a burst of clients retrying in step, never a zero wait.
         return ceiling / 2 + self.rng() * ceiling / 2

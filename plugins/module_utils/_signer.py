@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
@@ -36,6 +36,23 @@ def canonical_query(pairs):
     for key, value in sorted((str(k), _query_value(v)) for k, v in pairs):
         encoded.append("{0}={1}".format(_quote(key), _quote(value)))
     return "&".join(encoded)
+
+
+def parse_query(query):
+    """The (key, value) pairs of a raw query string, decoded; unlike parse_qsl a ``+`` stays a plus (the query we
+    send has a space as %20 and a plus as %2B, and API Gateway decodes it the same way)."""
+    pairs = []
+    for part in (query or "").split("&"):
+        if part:
+            key, _sep, value = part.partition("=")
+            pairs.append((unquote(key), unquote(value)))
+    return pairs
+
+
+def canonical_url(url):
+    """``url`` with its query in canonical form (sorted, %20-encoded): what is sent is exactly what is signed."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, canonical_query(parse_query(parts.query)), parts.fragment))
 
 
 def _query_value(value):
@@ -69,7 +86,7 @@ def canonical_request(method, url, headers, body):
     text = "\n".join([
         method.upper(),
         canonical_uri(parts.path),
-        canonical_query(parse_qsl(parts.query, keep_blank_values=True)),
+        canonical_query(parse_query(parts.query)),
         canonical_headers,
         ";".join(signed),
         _body_sha256(body, headers),

@@ -18,12 +18,12 @@ MAX_LIMIT = 1000
 
 
 def check_id(option, value):
-    if value is not None and not ID_PATTERN.match(value):
+    if value is not None and not ID_PATTERN.fullmatch(value):
         raise FabricInputError("{0} must be 1 to 36 letters, digits or hyphens, got {1!r}".format(option, value))
 
 
 def check_name(option, value):
-    if value is not None and not NAME_PATTERN.match(value):
+    if value is not None and not NAME_PATTERN.fullmatch(value):
         raise FabricInputError(
             "{0} must be 1 to 64 characters: letters (Chinese too), digits, underscores, hyphens, periods and spaces; got {1!r}".format(
                 option, value))
@@ -50,16 +50,25 @@ def check_resource(option, value):
     if value is None:
         return
     low, high, spec = value.get("min"), value.get("max"), value.get("spec_code")
+    check_integer(option + ".min", low)
+    check_integer(option + ".max", high)
     if low is not None and low < 1:
         raise FabricInputError("{0}.min must be at least 1, got {1}".format(option, low))
     if high is not None and not 1 <= high <= MAX_LIMIT:
         raise FabricInputError("{0}.max must be between 1 and {1}, got {2}".format(option, MAX_LIMIT, high))
     if low is not None and high is not None and high < low:
         raise FabricInputError("{0}.max ({1}) must not be below {0}.min ({2})".format(option, high, low))
-    if spec is not None and not SPEC_CODE_PATTERN.match(spec):
+    if spec is not None and not SPEC_CODE_PATTERN.fullmatch(spec):
         raise FabricInputError("{0}.spec_code must be 1 to 128 letters, digits, '_', '.', '-', got {1!r}".format(option, spec))
 
 
+def check_integer(option, value):
+    """Ansible's int type lets a boolean through (yes/true is an int in Python): refuse it."""
+    if isinstance(value, bool):
+        raise FabricInputError("{0} must be an integer, got {1!r}".format(option, value))
+
+
 def check_positive(option, value, upper):
+    check_integer(option, value)
     if value is not None and not 1 <= value <= upper:
         raise FabricInputError("{0} must be between 1 and {1}, got {2}".format(option, upper, value))

@@ -40,9 +40,10 @@ class Waiter:
         self.interval = interval
         self.error_budget = error_budget
 
-    def wait(self, probe, timeout, what):
+    def wait(self, probe, timeout, what, deadline=None):
+        """Poll until done; ``deadline`` (a clock instant) bounds the wait when it comes before ``timeout`` does."""
         start = self.clock()
-        deadline = start + timeout
+        deadline = start + timeout if deadline is None else min(deadline, start + timeout)
         last_status = None
         failures = 0
         while True:

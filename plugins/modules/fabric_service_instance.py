@@ -226,7 +226,7 @@ error:
 import datetime
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _validate
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError, FabricWaitError
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError, FabricWaitError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import ApiResponse
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import (
     FAILED,
@@ -305,6 +305,10 @@ class Reconciler:
         self.waiter = Waiter(clock=module.clock, sleep=module.sleep)
         self.requested = requested_values(self.params)
 
+    def wait(self, probe, what):
+        """Every wait of the task shares one wait_timeout, counted from the task's start."""
+        return self.waiter.wait(probe, self.params["wait_timeout"], what, deadline=self.module.deadline)
+
     # Reading
 
     def find(self):
@@ -338,7 +342,7 @@ class Reconciler:
             seen = self.api.show(instance["id"])
             return Pending(seen.get("status")) if seen.get("status") in TRANSITIONAL else seen
 
-        return self.waiter.wait(probe, self.params["wait_timeout"], "instance {0} to leave {1}".format(instance["id"], status))
+        return self.wait(probe, "instance {0} to leave {1}".format(instance["id"], status))
 
     # Writing: check mode branches here and nowhere else.
 
@@ -365,9 +369,22 @@ class Reconciler:
             took = shows(seen, plan.changes) or (seen.get("status") == "UPDATING" and newer(seen.get("update_time"), instance.get("update_time")))
             return ApiResponse(202, {"id": instance_id}, {}) if took else None
 
-        if self._write(lambda: self.api.update(instance_id, plan.body(), confirm)) and self.params["wait"]:
+        if self._write(lambda: self.send_update(instance, plan, confirm)) and self.params["wait"]:
             result["instance"] = self.wait_for_update(instance, plan)
         return result
+
+    def send_update(self, instance, plan, confirm):
+        try:
+            self.api.update(instance["id"], plan.body(), confirm)
+        except FabricApiError as err:
+            # A refused PUT on an instance that another writer has just changed is a conflict, not bad input.
+            if err.status not in (400, 409):
+                raise
+            seen = self.api.show(instance["id"])
+            if seen.get("status") in TRANSITIONAL or newer(seen.get("update_time"), instance.get("update_time")):
+                raise FabricWaitError("another writer changed instance {0} while this task updated it (now {1}); the API refused "
+                                      "the update: {2}".format(instance["id"], seen.get("status"), err), seen) from None
+            raise
 
     def wait_for_update(self, before, plan):
         instance_id = before["id"]
@@ -389,7 +406,7 @@ class Reconciler:
                     instance_id, shaped({option: FIELD_BY_OPTION[option].get(seen) for option in plan.changes})), seen)
             return Pending("{0} (requested values not shown yet)".format(status))
 
-        return self.waiter.wait(probe, self.params["wait_timeout"], "instance {0} to show the update".format(instance_id))
+        return self.wait(probe, "instance {0} to show the update".format(instance_id))
 
     def deploy(self):
         if self.params["instance_id"]:
@@ -429,7 +446,7 @@ class Reconciler:
                     instance_id, seen.get("error_code"), seen.get("error_msg")), seen)
             return seen
 
-        return self.waiter.wait(probe, self.params["wait_timeout"], "instance {0} to be deployed".format(instance_id))
+        return self.wait(probe, "instance {0} to be deployed".format(instance_id))
 
     def delete(self, instance):
         if instance is None:
@@ -450,9 +467,12 @@ class Reconciler:
                 seen = self.api.show_or_none(instance_id)
                 if seen is None or seen.get("status") == "DELETED":
                     return {}
+                if seen.get("status") == FAILED:
+                    raise FabricWaitError("instance {0} is FAILED instead of deleted: error_code={1}, error_msg={2}".format(
+                        instance_id, seen.get("error_code"), seen.get("error_msg")), seen)
                 return Pending(seen.get("status"))
 
-            self.waiter.wait(probe, self.params["wait_timeout"], "instance {0} to be deleted".format(instance_id))
+            self.wait(probe, "instance {0} to be deleted".format(instance_id))
         return result
 
     def run(self):
