@@ -360,6 +360,10 @@ class Reconciler:
         plan.check()
         result = {"changed": plan.changed, "instance": instance, "diff": plan.diff()}
         if not plan.changed:
+            if instance.get("status") == FAILED:
+                # Nothing to change is not the same as healthy: say so instead of a silent green run.
+                self.module.warn("instance {0} is FAILED: error_code={1}, error_msg={2}".format(
+                    instance.get("id"), instance.get("error_code"), instance.get("error_msg")))
             return result
         result["instance"] = plan.predicted()
         instance_id = instance["id"]

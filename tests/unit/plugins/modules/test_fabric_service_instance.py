@@ -705,3 +705,11 @@ def test_max_change_on_an_instance_without_min_is_refused(run_module, mocked):
     assert result["failed"] is True
     assert "resource.min" in result["msg"]
     assert methods(mocked) == ["GET"]
+
+
+def test_a_converged_failed_instance_is_reported_with_a_warning(run_module, mocked):
+    mocked.add(responses.GET, ITEM_URL, json=instance(status="FAILED", error_code="fabric.0007", error_msg="no capacity"))
+    result = run_module(module, args(description="old description"))
+    assert result["changed"] is False
+    assert any("FAILED" in text and "fabric.0007" in text and "no capacity" in text for text in result["warning_texts"])
+    assert methods(mocked) == ["GET"]
