@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
+import ssl
 import sys
 import threading
 
@@ -24,6 +26,9 @@ def build_parser():
     parser.add_argument('--seed', default=DEFAULT_SEED_PATH, help='seed JSON file with workspaces and instances (default: the packaged seed.json)')
     parser.add_argument('--token', action='append', dest='tokens', metavar='TOKEN',
                         help='accepted X-Auth-Token value (repeatable); without any, requests are not authenticated')
+    parser.add_argument('--auth-file', metavar='JSON',
+                        help='credentials to accept: a JSON object with "tokens", "access_keys" and/or "iam_users" '
+                             '(see README.md); a file keeps the secrets off the command line')
     parser.add_argument('--update-seconds', type=float, default=DEFAULT_CONFIG['update_seconds'],
                         help='UPDATING -> RUNNING after this many seconds (default: %(default)s)')
     parser.add_argument('--deploy-seconds', type=float, default=DEFAULT_CONFIG['deploy_seconds'],
@@ -35,6 +40,8 @@ def build_parser():
     parser.add_argument('--delete-mode', choices=DELETE_MODES, default=DEFAULT_CONFIG['delete_mode'],
                         help='what a finished delete leaves: gone (404) or status DELETED (default: %(default)s)')
     parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
+    parser.add_argument('--tls-cert', metavar='PEM', help='serve HTTPS with this certificate (chain) file; needs --tls-key')
+    parser.add_argument('--tls-key', metavar='PEM', help='the private key of --tls-cert')
     return parser
 
 
@@ -65,8 +72,29 @@ def main(argv=None):
         'delete_mode': args.delete_mode,
         'tokens': args.tokens,
     }
+    if args.auth_file:
+        try:
+            with open(args.auth_file, encoding='utf-8') as handle:
+                credentials = json.load(handle)
+            if not isinstance(credentials, dict) or set(credentials) - {'tokens', 'access_keys', 'iam_users'}:
+                raise ValueError('the auth file must be an object with "tokens", "access_keys" and/or "iam_users"')
+        except (OSError, ValueError) as exc:
+            print('fabric emulator: cannot load the auth file: %s' % exc, file=sys.stderr)
+            return 2
+        config.update(credentials, tokens=(args.tokens or []) + list(credentials.get('tokens') or []) or None)
+    ssl_context = None
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print('fabric emulator: --tls-cert and --tls-key go together', file=sys.stderr)
+        return 2
+    if args.tls_cert:
+        try:
+            ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            print('fabric emulator: cannot load the TLS certificate or key: %s' % exc, file=sys.stderr)
+            return 2
     try:
-        emulator = Emulator(seed=args.seed, host=args.host, port=args.port, verbose=args.verbose, **config)
+        emulator = Emulator(seed=args.seed, host=args.host, port=args.port, verbose=args.verbose, ssl_context=ssl_context, **config)
     except (OSError, ValueError) as exc:
         print('fabric emulator: cannot load the seed or configuration: %s' % exc, file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ import json
 import re
 import urllib.parse
 
+from .auth import issued_token_view
 from .errors import ApiError
 
 
@@ -45,6 +46,7 @@ class ControlApi:
             '/_emulator/config': {'GET': self.get_config, 'PUT': self.put_config},
             '/_emulator/faults': {'GET': self.get_faults, 'POST': self.add_faults, 'DELETE': self.clear_faults},
             '/_emulator/events': {'GET': self.get_events, 'DELETE': self.clear_events},
+            '/_emulator/tokens': {'GET': self.get_tokens, 'DELETE': self.clear_tokens},
         }
 
     def handle(self, request):
@@ -81,6 +83,14 @@ class ControlApi:
     def clear_events(self, request):
         self.state.events = []
         return 200, {'events': []}
+
+    def get_tokens(self, request):
+        """The tokens the emulated IAM issued (values included: tests look for them in logs)."""
+        return 200, {'tokens': [issued_token_view(record) for record in self.state.issued_tokens.values()]}
+
+    def clear_tokens(self, request):
+        self.state.issued_tokens = {}
+        return 200, {'tokens': []}
 
     def reset(self, request):
         override = _json(request, required=False)

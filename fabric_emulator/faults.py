@@ -11,7 +11,7 @@ from .errors import default_error_body, status_phrase
 
 
 FAULT_METHODS = ('GET', 'PUT', 'POST', 'DELETE', 'PATCH', '*')
-FAULT_KEYS = frozenset(('method', 'path', 'times', 'status', 'body', 'html', 'retry_after', 'drop', 'delay', 'apply'))
+FAULT_KEYS = frozenset(('method', 'path', 'times', 'every', 'status', 'body', 'html', 'retry_after', 'drop', 'delay', 'apply'))
 _UNSET = object()
 
 
@@ -46,6 +46,11 @@ class FaultRule:
         self.times = spec.get('times', 1)
         if not _is_int(self.times) or self.times < 1:
             raise ValueError('times must be an integer >= 1')
+        # Only every Nth matching request is affected (the others pass this rule untouched): a fraction of the traffic.
+        self.every = spec.get('every', 1)
+        if not _is_int(self.every) or self.every < 1:
+            raise ValueError('every must be an integer >= 1')
+        self.seen = 0
         self.status = spec.get('status')
         if self.status is not None and (not _is_int(self.status) or not 100 <= self.status <= 599):
             raise ValueError('status must be an integer between 100 and 599')
@@ -88,7 +93,7 @@ class FaultRule:
 
     def to_dict(self):
         result = {
-            'id': self.id, 'method': self.method, 'path': self.path, 'times': self.times,
+            'id': self.id, 'method': self.method, 'path': self.path, 'times': self.times, 'every': self.every,
             'status': self.status, 'html': self.html, 'retry_after': self.retry_after,
             'drop': self.drop, 'delay': self.delay, 'apply': self.apply,
         }
@@ -123,9 +128,12 @@ class FaultList:
         return rule
 
     def take(self, method, path):
-        """The first matching rule, consuming one of its times (removed when used up)."""
+        """The first matching rule whose turn it is, consuming one of its times (removed when used up)."""
         for rule in self.rules:
             if rule.matches(method, path):
+                rule.seen += 1
+                if rule.seen % rule.every:
+                    continue
                 rule.times -= 1
                 if rule.times <= 0:
                     self.rules.remove(rule)

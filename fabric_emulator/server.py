@@ -22,14 +22,15 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .api import FabricApi
-from .auth import Authenticator
+from .auth import Authenticator, IamApi
 from .control import PREFIX as CONTROL_PREFIX, ControlApi
 from .errors import ApiError, bad_request, default_error_body
 from .state import State
 
 
-# Requests to these path prefixes are API requests: logged, subject to faults. (IAM will add '/v3/'.)
-API_PREFIXES = ('/v1/',)
+# Requests to these path prefixes are API requests: logged, subject to faults. '/v3/' is the emulated IAM (auth.py).
+API_PREFIXES = ('/v1/', '/v3/')
+IAM_PREFIX = '/v3/'
 # Bodies of requests to these prefixes are never logged (they carry passwords / secrets).
 REDACTED_BODY_PREFIXES = ('/v3/auth/',)
 REDACTED = '<redacted>'
@@ -37,7 +38,7 @@ MAX_BODY = 16 * 1024 * 1024
 
 
 def is_api_path(path):
-    return path.startswith(API_PREFIXES) or path == '/v1'
+    return path.startswith(API_PREFIXES) or path in ('/v1', '/v3')
 
 
 class Request:
@@ -99,13 +100,16 @@ class Response:
 class Emulator:
     """The emulator: state + API + control API, optionally served over HTTP in a background thread."""
 
-    def __init__(self, seed=None, host='127.0.0.1', port=0, verbose=False, **config):
+    def __init__(self, seed=None, host='127.0.0.1', port=0, verbose=False, ssl_context=None, **config):
         self.state = State(seed=seed, config=config)
+        # An ssl.SSLContext (server side) serves HTTPS instead of HTTP; the TLS handshake runs in the connection's thread.
+        self.ssl_context = ssl_context
         self.host = host
         self.port = port
         self.verbose = verbose
         self.authenticator = Authenticator(self.state)
         self.api = FabricApi(self.state, self.authenticator)
+        self.iam = IamApi(self.state, self.authenticator)
         self.control = ControlApi(self.state)
         self._httpd = None
         self._thread = None
@@ -114,12 +118,14 @@ class Emulator:
     @property
     def url(self):
         host = '[%s]' % self.host if ':' in self.host else self.host
-        return 'http://%s:%d' % (host, self.port)
+        return '%s://%s:%d' % ('https' if self.ssl_context is not None else 'http', host, self.port)
 
     def start(self):
         """Listen and serve in a daemon thread; ``self.port`` becomes the actual port."""
         server_class = _IPv6Server if ':' in self.host else _Server
         httpd = server_class((self.host, self.port), _Handler)
+        if self.ssl_context is not None:
+            httpd.socket = self.ssl_context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
         httpd.emulator = self
         self.port = httpd.server_address[1]
         self._httpd = httpd
@@ -183,18 +189,19 @@ class Emulator:
             seq = self.state.next_request_seq()
             fault = self.state.faults.take(request.method, request.path)
         applied_status = None
+        target = self.iam if request.path.startswith(IAM_PREFIX) or request.path == '/v3' else self.api
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.alters_response():
             if fault.apply:
-                applied_status = self._serve(self.api, request).status
+                applied_status = self._serve(target, request).status
             if fault.drop:
                 response = Response(drop=True)
             else:
                 status, content_type, body, headers = fault.render()
                 response = Response(status, body, content_type, headers)
         else:
-            response = self._serve(self.api, request)
+            response = self._serve(target, request)
         entry = {
             'seq': seq,
             'method': request.method,
@@ -214,8 +221,9 @@ class Emulator:
 
     def _serve(self, target, request):
         try:
-            status, payload = target.handle(request)
-            return Response.json(status, payload)
+            # (status, body) or (status, body, extra headers), e.g. IAM's X-Subject-Token.
+            answer = target.handle(request)
+            return Response.json(answer[0], answer[1], answer[2] if len(answer) > 2 else None)
         except ApiError as exc:
             return Response.json(exc.status, exc.body, exc.headers)
         except Exception:  # a bug in the emulator: answer like the service would, and say so on stderr

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 
+from .auth import AUTH_CONFIG_KEYS, normalize_auth_setting
 from .faults import FaultList
 
 
@@ -81,7 +82,7 @@ def normalize_config(values, base):
     """A new configuration: base updated with values. Raises ValueError on unknown keys or bad values."""
     if not isinstance(values, dict):
         raise ValueError('the configuration must be a JSON object')
-    unknown = sorted(set(values) - set(DEFAULT_CONFIG))
+    unknown = sorted(set(values) - set(DEFAULT_CONFIG) - set(AUTH_CONFIG_KEYS))
     if unknown:
         raise ValueError('unknown configuration keys: %s' % ', '.join(unknown))
     config = copy.deepcopy(base)
@@ -98,6 +99,13 @@ def normalize_config(values, base):
             if value not in DELETE_MODES:
                 raise ValueError('delete_mode must be one of %s' % ', '.join(DELETE_MODES))
             config[key] = value
+        elif key in AUTH_CONFIG_KEYS:
+            # Credentials (auth.py): present in the configuration only while set.
+            normalized = normalize_auth_setting(key, value)
+            if normalized is None:
+                config.pop(key, None)
+            else:
+                config[key] = normalized
         elif key == 'tokens':
             if value is not None and (not isinstance(value, list) or not all(isinstance(t, str) and t for t in value)):
                 raise ValueError('tokens must be null or a list of non-empty strings')
@@ -216,6 +224,8 @@ class State:
         self.events = []
         self.requests = []
         self.faults = FaultList()
+        # Tokens issued by the emulated IAM (auth.py): {token: record}.
+        self.issued_tokens = {}
         self._seq = 0
         self._request_seq = 0
         self._last_create_ms = 0
@@ -237,6 +247,7 @@ class State:
             self.events = []
             self.requests = []
             self.faults = FaultList()
+            self.issued_tokens = {}
             self._seq = 0
             self._request_seq = 0
             self._last_create_ms = 0
