@@ -187,6 +187,9 @@ class Emulator:
     def _handle_api(self, request):
         with self.state.lock:
             seq = self.state.next_request_seq()
+            # The log this request belongs to: a reset or a clear while it is being answered starts a new list,
+            # and a late entry must not land in it.
+            log = self.state.requests
             fault = self.state.faults.take(request.method, request.path)
         applied_status = None
         target = self.iam if request.path.startswith(IAM_PREFIX) or request.path == '/v3' else self.api
@@ -216,7 +219,7 @@ class Emulator:
         if applied_status is not None:
             entry['applied_status'] = applied_status
         with self.state.lock:
-            self.state.requests.append(entry)
+            log.append(entry)
         return response
 
     def _serve(self, target, request):

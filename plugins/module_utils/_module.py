@@ -22,7 +22,8 @@ SECRET_OPTIONS = tuple(sorted(name for name, spec in CONNECTION_ARGUMENT_SPEC.it
 
 
 class _AnsibleModule(AnsibleModule):
-    """AnsibleModule that masks the credential options in every failure, also one of its own argument validation.
+    """AnsibleModule that refuses a scalar given for a dict option cleanly, and masks the credential options in every
+    failure, also one of its own argument validation.
 
     ansible-core stops collecting no_log values at the first dict option of the wrong type (``resource: four``), and then
     fails with the task's arguments in ``invocation`` (printed from -vvv on): a credential given as a module argument would
