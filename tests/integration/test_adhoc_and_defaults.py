@@ -43,7 +43,8 @@ def test_module_defaults_of_the_action_group(ansible, ctl, emulator):
     assert all(entry["outcome"] == "ok" for entry in run.results), run
     updated = results["Update the description, with no connection option in the task"]["result"]
     assert updated["changed"] is True
-    assert updated["invocation"]["module_args"]["endpoint"] == emulator.url
+    if "invocation" in updated:  # ansible-core 2.21 no longer returns the module's arguments
+        assert updated["invocation"]["module_args"]["endpoint"] == emulator.url
     assert results["Run it again, which changes nothing"]["result"]["changed"] is False
     read = results["Read the instance back by its exact name"]["result"]
     assert [instance["id"] for instance in read["instances"]] == [CANARY_ID]
