@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import os
+from seed import MODULE, BASE, CANARY_ID  # pylint: disable=import-error
 
-MODULE = "hwcloud.dataarts.fabric_service_instance"
-BASE = "/v1/workspaces/ws-demo/services/instances"
-CANARY_ID = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"  # demo-llm-canary
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
 
 

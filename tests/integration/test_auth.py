@@ -16,12 +16,11 @@ import secrets
 import pytest
 
 from conftest import TOKEN  # pylint: disable=import-error
+from seed import INFO, DEMO_ID  # pylint: disable=import-error
 
-INFO = "hwcloud.dataarts.fabric_service_instance_info"
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
 IAM_TOKEN = "hwcloud.dataarts.iam_token"
 WORKSPACE = "ws-demo"
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # seed: demo-llm
 REGION = "cn-north-4"
 USER = "itest-user"
 DOMAIN = "itest-domain"

@@ -9,12 +9,10 @@ test_secrets.py does that.
 """
 
 from __future__ import annotations
+from seed import INFO, WS, CHAT_ID  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
-INFO = "hwcloud.dataarts.fabric_service_instance_info"
 TOKEN_MODULE = "hwcloud.dataarts.iam_token"
-WS = "ws-demo"
-CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"
 PASSWORD = "Pw-bad-input-4R9tK2mQ7xV1nL8s"
 
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from seed import MODULE, WS, BASE  # pylint: disable=import-error
 
-MODULE = "hwcloud.dataarts.fabric_service_instance"
-WS = "ws-demo"
-BASE = "/v1/workspaces/ws-demo/services/instances"
 SHARED_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # "Demo Chat Assistant": min 2, max 4
 OWN = 8
 WAIT_TIMEOUT = 300  # far beyond the test's own bound: a run that waited it out would be obvious

@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import re
 import time
+from seed import MODULE, WS, BASE, DEMO_ID, CANARY_ID, CHAT_ID  # pylint: disable=import-error
 
-MODULE = "hwcloud.dataarts.fabric_service_instance"
-WS = "ws-demo"
-BASE = "/v1/workspaces/ws-demo/services/instances"
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # demo-llm: min 1, max 2
-CANARY_ID = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"  # demo-llm-canary: min 1, max 1
-CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # "Demo Chat Assistant": min 2, max 4
 MISSING_ID = "0000dead-beef-4000-8000-000000000000"
 REQUEST_ID = re.compile(r"request_id=([0-9a-f]{32})\b")
 POLL_ERROR_BUDGET = 3  # consecutive failed polls tolerated (plugins/module_utils/_waiter.py)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import math
 
 import pytest
+from seed import INFO, DEMO_ID  # pylint: disable=import-error
 
 WORKSPACE = "ws-demo"  # the seed's first workspace (conftest.WORKSPACE)
 OTHER_WORKSPACE = "ws-other"
-INFO = "hwcloud.dataarts.fabric_service_instance_info"
 COLLECTION_PATH = "/v1/workspaces/{0}/services/instances".format(WORKSPACE)
 PAGE_SIZE = 100  # the List API's largest page
 
 # From fabric_emulator/seed.json.
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"
 SPACED_NAME = "Demo Chat Assistant"
 ENDPOINT_ID = "0b5633ba2b904511ad514346f4d23d4b"
 OTHER_ENDPOINT_ID = "7d1f3b5a9c2e4d6f8a0b1c3d5e7f9a2b"

@@ -12,10 +12,10 @@ import copy
 import os
 
 import pytest
+from seed import MODULE  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKSPACE = "ws-demo"  # the seed's first workspace (conftest.WORKSPACE)
-MODULE = "hwcloud.dataarts.fabric_service_instance"
 COLLECTION_PATH = "/v1/workspaces/{0}/services/instances".format(WORKSPACE)
 PLAYBOOK = os.path.join(HERE, "playbooks", "full_lifecycle.yml")
 

@@ -9,11 +9,8 @@ bound that load cannot break: polls are never closer than the contract's "at mos
 """
 
 from __future__ import annotations
+from seed import MODULE, WS, BASE, DEMO_ID  # pylint: disable=import-error
 
-MODULE = "hwcloud.dataarts.fabric_service_instance"
-WS = "ws-demo"
-BASE = "/v1/workspaces/ws-demo/services/instances"
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # demo-llm in the seed: "demo instance", min 1, max 2
 SHOW = BASE + "/" + DEMO_ID
 CONVERGED = {"description": "demo instance", "resource": {"max": 2}}
 # Consecutive polls may not be closer than 0.5 s; the log stamps each answer, so allow for the handling time.

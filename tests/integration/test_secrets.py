@@ -15,13 +15,9 @@ import json
 import secrets
 
 import pytest
+from seed import INFO, WS, DEMO_ID, CANARY_ID, CHAT_ID  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
-INFO = "hwcloud.dataarts.fabric_service_instance_info"
-WS = "ws-demo"
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # takes a 500 on every request
-CANARY_ID = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"  # read with a rejected credential
-CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # changed, in diff mode and in check mode
 REGION = "cn-north-4"
 PROJECT = secrets.token_hex(16)
 USER = "secrets-user"

@@ -27,14 +27,12 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
 from fabric_emulator.server import Emulator  # noqa: E402
+from seed import INFO, WS, CHAT_ID  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SEED = os.path.join(ROOT, "fabric_emulator", "seed.json")
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
-INFO = "hwcloud.dataarts.fabric_service_instance_info"
-WS = "ws-demo"
-CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"
 
 
 def _name(common_name):

@@ -9,15 +9,10 @@ PUT holding only the differing fields, check mode never writes, bad input sends 
 from __future__ import annotations
 
 import re
+from seed import MODULE, WS, BASE, DEMO_ID, CANARY_ID, CHAT_ID  # pylint: disable=import-error
 
-MODULE = "hwcloud.dataarts.fabric_service_instance"
-WS = "ws-demo"
-BASE = "/v1/workspaces/ws-demo/services/instances"
 
 # The seed (fabric_emulator/seed.json).
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # demo-llm: min 1, max 2
-CANARY_ID = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"  # demo-llm-canary: min 1, max 1
-CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # "Demo Chat Assistant": min 2, max 4
 DEMO_SOURCE = {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b", "version_id": "7c6b5a4d3e2f41a0b9c8d7e6f5a4b3c2"}
 DEMO_ENDPOINT = "0b5633ba2b904511ad514346f4d23d4b"
 MISSING_ID = "0000dead-beef-4000-8000-000000000000"

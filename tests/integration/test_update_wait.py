@@ -8,11 +8,8 @@ import json
 import threading
 import time
 import urllib.request
+from seed import MODULE, WS, BASE, DEMO_ID  # pylint: disable=import-error
 
-MODULE = "hwcloud.dataarts.fabric_service_instance"
-WS = "ws-demo"
-BASE = "/v1/workspaces/ws-demo/services/instances"
-DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # demo-llm: "demo instance", min 1, max 2
 SHOW = BASE + "/" + DEMO_ID
 
 

@@ -1,0 +1,13 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Names of the emulator's seed (fabric_emulator/seed.json) and of the modules, shared by the integration tests."""
+
+from __future__ import annotations
+
+MODULE = "hwcloud.dataarts.fabric_service_instance"
+INFO = "hwcloud.dataarts.fabric_service_instance_info"
+WS = "ws-demo"
+BASE = "/v1/workspaces/ws-demo/services/instances"
+DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # demo-llm: "demo instance", min 1, max 2
+CANARY_ID = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"  # demo-llm-canary: min 1, max 1
+CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # "Demo Chat Assistant": public, min 2, max 4
