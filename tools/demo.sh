@@ -91,5 +91,5 @@ run() {
     "$ROOT/.venv/bin/ansible-playbook" -i localhost, -c local --diff "$PLAYBOOK"
 }
 
-run "Run 1 of 2: the instance is created/updated (changed, with its diff)"
+run "Run 1 of 2: the instance is updated (changed, with its diff)"
 run "Run 2 of 2: same playbook again: nothing to change (ok, changed=0)"
