@@ -218,7 +218,12 @@ class State:
         self.wallclock = wallclock
         self.seed = load_seed(seed)
         self.default_config = normalize_config(config or {}, DEFAULT_CONFIG)
-        self.config = {}
+        self._clear()
+        self.reset()
+
+    def _clear(self):
+        """Empty state and the default configuration; reset() then loads the seed."""
+        self.config = copy.deepcopy(self.default_config)
         self.workspaces = []
         self.instances = {}
         self.events = []
@@ -229,7 +234,6 @@ class State:
         self._seq = 0
         self._request_seq = 0
         self._last_create_ms = 0
-        self.reset()
 
     # ----------------------------------------------------------------- setup
     def reset(self, override=None):
@@ -241,16 +245,8 @@ class State:
                 for key in ('workspaces', 'instances'):
                     if key in override:
                         seed[key] = checked[key]
-            self.config = copy.deepcopy(self.default_config)
+            self._clear()
             self.workspaces = list(seed['workspaces'])
-            self.instances = {}
-            self.events = []
-            self.requests = []
-            self.faults = FaultList()
-            self.issued_tokens = {}
-            self._seq = 0
-            self._request_seq = 0
-            self._last_create_ms = 0
             start = self.wallclock() - len(seed['instances'])
             for index, raw in enumerate(seed['instances']):
                 self.add_instance(raw, created=start + index)
