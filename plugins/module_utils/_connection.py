@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._validate import check_integer
 
 FABRIC_ENDPOINT_TEMPLATE = "https://fabric-ep.{0}.myhuaweicloud.com"
 IAM_ENDPOINT_TEMPLATE = "https://iam.{0}.myhuaweicloud.com"
@@ -98,8 +99,7 @@ def resolve_iam_endpoint(params):
 def check_request_options(params):
     """The per-request options' types and ranges, and the CA bundle (a missing one would fail inside requests)."""
     for option in ("api_timeout", "api_retries"):
-        if isinstance(params.get(option), bool):
-            raise FabricInputError("{0} must be an integer, got {1!r}".format(option, params[option]))
+        check_integer(option, params.get(option))
     ca_path = params.get("ca_path")
     if params.get("validate_certs", True) and ca_path and not os.path.exists(ca_path):
         raise FabricInputError("ca_path {0!r} does not exist: give a CA bundle file (PEM) or a directory of CA certificates".format(ca_path))

@@ -10,14 +10,15 @@ the same change, and so that it can be tested on its own.
 from __future__ import annotations
 
 import copy
-import re
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._validate import ID_PATTERN
 
 TRANSITIONAL = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
 GONE = frozenset(("DELETING", "DELETED"))
 FAILED = "FAILED"
-NAME_FILTER_PATTERN = re.compile(r"[A-Za-z0-9-]{1,36}")  # what the List API documents for its name filter
+# The List API documents its name filter with the same rule as an id: 1-36 letters, digits, hyphens.
+NAME_FILTER_PATTERN = ID_PATTERN
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
 RESOURCE = ("config", "model_instance_config", "resource")
 

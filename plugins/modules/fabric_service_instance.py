@@ -295,6 +295,17 @@ def newer(value, than):
     return later > earlier
 
 
+def failed_text(instance_id, instance, what):
+    """The instance's own error, for a failure or a warning."""
+    return "instance {0} {1}: error_code={2}, error_msg={3}".format(
+        instance_id, what, instance.get("error_code"), instance.get("error_msg"))
+
+
+def accepted(instance_id):
+    """What a write whose outcome was unknown answers once a read shows it took effect."""
+    return ApiResponse(202, {"id": instance_id}, {})
+
+
 class Reconciler:
     """Finds the instance, plans the change and applies it; ``_write`` is the only place that writes."""
 
@@ -362,8 +373,7 @@ class Reconciler:
         if not plan.changed:
             if instance.get("status") == FAILED:
                 # Nothing to change is not the same as healthy: say so instead of a silent green run.
-                self.module.warn("instance {0} is FAILED: error_code={1}, error_msg={2}".format(
-                    instance.get("id"), instance.get("error_code"), instance.get("error_msg")))
+                self.module.warn(failed_text(instance.get("id"), instance, "is FAILED"))
             return result
         result["instance"] = plan.predicted()
         instance_id = instance["id"]
@@ -371,7 +381,7 @@ class Reconciler:
         def confirm():
             seen = self.api.show(instance_id)
             took = shows(seen, plan.changes) or (seen.get("status") == "UPDATING" and newer(seen.get("update_time"), instance.get("update_time")))
-            return ApiResponse(202, {"id": instance_id}, {}) if took else None
+            return accepted(instance_id) if took else None
 
         if self._write(lambda: self.send_update(instance, plan, confirm)) and self.params["wait"]:
             result["instance"] = self.wait_for_update(instance, plan)
@@ -401,8 +411,7 @@ class Reconciler:
                 return Pending(status)
             fresh = newer(seen.get("update_time"), before.get("update_time"))
             if status == FAILED and (fresh or not was_failed):
-                raise FabricWaitError("instance {0} is FAILED after the update: error_code={1}, error_msg={2}".format(
-                    instance_id, seen.get("error_code"), seen.get("error_msg")), seen)
+                raise FabricWaitError(failed_text(instance_id, seen, "is FAILED after the update"), seen)
             if shows(seen, self.requested):
                 return seen
             if fresh:
@@ -425,7 +434,7 @@ class Reconciler:
 
         def confirm():
             found = self.api.find_by_name(self.params["name"])
-            return ApiResponse(202, {"id": found[0].get("id")}, {}) if len(found) == 1 else None
+            return accepted(found[0].get("id")) if len(found) == 1 else None
 
         def send():
             created["id"] = self.api.deploy(body, confirm)
@@ -446,8 +455,7 @@ class Reconciler:
             if status in TRANSITIONAL:
                 return Pending(status)
             if status == FAILED:
-                raise FabricWaitError("instance {0} is FAILED after deployment: error_code={1}, error_msg={2}".format(
-                    instance_id, seen.get("error_code"), seen.get("error_msg")), seen)
+                raise FabricWaitError(failed_text(instance_id, seen, "is FAILED after deployment"), seen)
             return seen
 
         return self.wait(probe, "instance {0} to be deployed".format(instance_id))
@@ -464,7 +472,7 @@ class Reconciler:
             return seen is None or seen.get("status") in GONE
 
         def confirm():
-            return ApiResponse(202, {"id": instance_id}, {}) if gone_or_going() else None
+            return accepted(instance_id) if gone_or_going() else None
 
         if self._write(lambda: self.api.delete(instance_id, confirm)) and self.params["wait"]:
             def probe():
@@ -472,8 +480,7 @@ class Reconciler:
                 if seen is None or seen.get("status") == "DELETED":
                     return {}
                 if seen.get("status") == FAILED:
-                    raise FabricWaitError("instance {0} is FAILED instead of deleted: error_code={1}, error_msg={2}".format(
-                        instance_id, seen.get("error_code"), seen.get("error_msg")), seen)
+                    raise FabricWaitError(failed_text(instance_id, seen, "is FAILED instead of deleted"), seen)
                 return Pending(seen.get("status"))
 
             self.wait(probe, "instance {0} to be deleted".format(instance_id))
