@@ -5,7 +5,9 @@
 #   make unit         pytest unit tests
 #   make integration  pytest-driven integration tests against the built artifact and the emulator
 #   make sanity       ansible-test sanity (--venv) on a copy of the collection
-#   make lint         ansible-lint, production profile, offline
+#   make lint         ruff check and ruff format --check (all Python, pyproject.toml); ansible-lint, production
+#                     profile, offline
+#   make format       ruff format and ruff check --fix on all Python
 #   make ecosystem    generated docs up to date and linted, changelog linted, execution-environment
 #                     introspection, galaxy-importer and ansible-doc on the built artifact (tests/ecosystem)
 #   make test         unit, integration, sanity, lint, ecosystem (in that order, stops at the first failure)
@@ -46,7 +48,8 @@ ANSIBLE_TEST_CACHE = $(HOME)/.ansible/test/cache
 # Bootstrap pip versions of ansible-test: 23.1.2 (ansible-core 2.16), 24.2 (2.19), 25.2 (2.20, 2.21).
 GET_PIP_VERSIONS = 23_1_2 24_2 25_2
 
-.PHONY: help venv build unit integration sanity lint test emulator demo clean distclean \
+
+.PHONY: help venv build unit integration sanity lint format test emulator demo clean distclean \
 	venv-docs docs docs-check changelog-lint galaxy-import ecosystem matrix matrix-2.16 matrix-2.21 ci
 
 # The documentation, changelog, execution-environment and Galaxy-import tools: their own venv, because
@@ -129,10 +132,16 @@ $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME):
 	ln -sfn $(CURDIR) $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME)
 
 lint: $(STAMP) $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME)
+	$(VENV_BIN)/ruff check .
+	$(VENV_BIN)/ruff format --check .
 	PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(LINT_ROOT) \
 		$(VENV_BIN)/ansible-lint --offline --profile production
 
 test: unit integration sanity lint ecosystem
+
+format: $(STAMP)
+	$(VENV_BIN)/ruff format .
+	$(VENV_BIN)/ruff check --fix .
 
 ci: test matrix
 
@@ -180,9 +189,10 @@ ecosystem: $(DOCS_STAMP) build $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(N
 		'ansible-core==$(MATRIX_CORE_$*)' -r tests/requirements-matrix.txt -c tests/constraints-matrix-$*.txt
 	touch $@
 
+# Defined before the rule that names it: make expands a rule's prerequisites when it reads the rule.
+MATRIX_TARGETS = matrix-2.16 matrix-2.21
 matrix: $(MATRIX_TARGETS)
 
-MATRIX_TARGETS = matrix-2.16 matrix-2.21
 $(MATRIX_TARGETS): matrix-%: .venv-%/.stamp build
 	@echo "== ansible-core $$(.venv-$*/bin/python -c 'import ansible; print(ansible.__version__)') on $$(.venv-$*/bin/python -V)"
 	$(call run_sanity,$(CURDIR)/.venv-$*/bin,build/sanity-$*/ansible_collections/$(NAMESPACE)/$(NAME))
