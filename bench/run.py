@@ -69,7 +69,7 @@ def setting(name, default, kind=int):
     try:
         return kind(value)
     except ValueError:
-        raise SystemExit("bench: {0}={1!r} is not a valid {2}".format(name, value, kind.__name__))
+        raise SystemExit("bench: {0}={1!r} is not a valid {2}".format(name, value, kind.__name__)) from None
 
 
 class Settings:
@@ -89,12 +89,15 @@ class Settings:
         self.command = os.environ.get("BENCH_COMMAND") or " ".join(["python"] + sys.argv)
 
     def describe(self):
-        return ("BENCH_ROUNDS={0.rounds} BENCH_UPDATE_SECONDS={0.update_seconds:g} BENCH_SCALE={1} BENCH_SCALE_N={0.scale_n} "
-                "BENCH_SCALE_DRIFT={0.scale_drift} BENCH_SCALE_ROUNDS={0.scale_rounds} BENCH_FORKS={0.forks} "
-                "BENCH_THROTTLE_EVERY={0.throttle_every}").format(self, int(self.scale))
+        return (
+            "BENCH_ROUNDS={0.rounds} BENCH_UPDATE_SECONDS={0.update_seconds:g} BENCH_SCALE={1} BENCH_SCALE_N={0.scale_n} "
+            "BENCH_SCALE_DRIFT={0.scale_drift} BENCH_SCALE_ROUNDS={0.scale_rounds} BENCH_FORKS={0.forks} "
+            "BENCH_THROTTLE_EVERY={0.throttle_every}"
+        ).format(self, int(self.scale))
 
 
 # ----------------------------------------------------------------------------------------------- emulator
+
 
 class Emulator:
     """One emulator subprocess for the whole run, and its control API."""
@@ -103,8 +106,19 @@ class Emulator:
         self.port_file = os.path.join(workdir, "emulator.port")
         self.log_path = os.path.join(workdir, "emulator.log")
         self.log = open(self.log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-        argv = [sys.executable, "-m", "fabric_emulator", "--port", "0", "--port-file", self.port_file,
-                "--token", TOKEN, "--update-seconds", str(update_seconds)]
+        argv = [
+            sys.executable,
+            "-m",
+            "fabric_emulator",
+            "--port",
+            "0",
+            "--port-file",
+            self.port_file,
+            "--token",
+            TOKEN,
+            "--update-seconds",
+            str(update_seconds),
+        ]
         self.process = subprocess.Popen(argv, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
         self.url = self._wait_for_port()
 
@@ -137,8 +151,7 @@ class Emulator:
 
     def call(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:  # nosec - the loopback emulator
             text = response.read().decode("utf-8")
         return json.loads(text) if text else None
@@ -153,8 +166,13 @@ class Emulator:
 
 
 def instance_seed(instance_id, workspace, description, max_=2):
-    return {"workspace_id": workspace, "id": instance_id, "name": instance_id, "description": description,
-            "config": {"model_instance_config": {"resource": {"min": 1, "max": max_, "spec_code": "mu.llama3.8b"}}}}
+    return {
+        "workspace_id": workspace,
+        "id": instance_id,
+        "name": instance_id,
+        "description": description,
+        "config": {"model_instance_config": {"resource": {"min": 1, "max": max_, "spec_code": "mu.llama3.8b"}}},
+    }
 
 
 def scale_ids(count):
@@ -162,6 +180,7 @@ def scale_ids(count):
 
 
 # ---------------------------------------------------------------------------------------------- a run
+
 
 class Run:
     """One ansible-playbook process: wall and CPU time, exit code, the API requests it sent, its task results."""
@@ -178,8 +197,7 @@ class Run:
         self.problems = []
 
     def count(self, method=None, status=None):
-        return sum(1 for entry in self.requests
-                   if (method is None or entry["method"] == method) and (status is None or entry["status"] == status))
+        return sum(1 for entry in self.requests if (method is None or entry["method"] == method) and (status is None or entry["status"] == status))
 
     def shape(self):
         """The requests as '1 GET + 1 PUT + 2 polls'-like text: the PUT splits reads from polls."""
@@ -189,7 +207,7 @@ class Run:
         gets = self.count("GET")
         parts = []
         if puts:
-            before = sum(1 for entry in self.requests[:puts[0]] if entry["method"] == "GET")
+            before = sum(1 for entry in self.requests[: puts[0]] if entry["method"] == "GET")
             parts = ["{0} GET".format(before), "{0} PUT".format(len(puts)), "{0} GET (polls)".format(gets - before)]
         else:
             parts = ["{0} GET".format(gets)]
@@ -231,8 +249,7 @@ class Bench:
     def start(self):
         installed = os.path.join(self.settings.collections, "ansible_collections", "hwcloud", "dataarts")
         if not os.path.isdir(installed):
-            raise SystemExit("bench: the collection is not installed in {0}: run `make build` (make bench does)".format(
-                self.settings.collections))
+            raise SystemExit("bench: the collection is not installed in {0}: run `make build` (make bench does)".format(self.settings.collections))
         self.emulator = Emulator(self.workdir, self.settings.update_seconds)
         self.reseed()
 
@@ -254,22 +271,24 @@ class Bench:
     def env(self, timer_file):
         env = {key: value for key, value in os.environ.items() if not key.startswith(("HW_", "ANSIBLE_", "BENCH_"))}
         home = os.path.join(self.workdir, "ansible-home")
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": self.settings.collections,
-            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-            "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
-            "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-            "ANSIBLE_NOCOLOR": "true",
-            "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "ANSIBLE_HOME": home,
-            "ANSIBLE_LOCAL_TEMP": os.path.join(home, "tmp"),
-            "ANSIBLE_REMOTE_TEMP": os.path.join(home, "remote-tmp"),
-            "BENCH_TIMER_FILE": timer_file,
-            "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
-        })
+        env.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": self.settings.collections,
+                "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+                "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+                "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+                "ANSIBLE_NOCOLOR": "true",
+                "ANSIBLE_RETRY_FILES_ENABLED": "false",
+                "ANSIBLE_HOME": home,
+                "ANSIBLE_LOCAL_TEMP": os.path.join(home, "tmp"),
+                "ANSIBLE_REMOTE_TEMP": os.path.join(home, "remote-tmp"),
+                "BENCH_TIMER_FILE": timer_file,
+                "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
+            }
+        )
         return env
 
     def inventory(self, hosts, extra_vars=None):
@@ -298,8 +317,9 @@ class Bench:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(output, "w", encoding="utf-8") as stream:
             started = time.perf_counter()
-            completed = subprocess.run(argv, env=self.env(timer_file), cwd=self.workdir, stdout=stream,
-                                       stderr=subprocess.STDOUT, timeout=7200, check=False)
+            completed = subprocess.run(
+                argv, env=self.env(timer_file), cwd=self.workdir, stdout=stream, stderr=subprocess.STDOUT, timeout=7200, check=False
+            )
             wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -307,8 +327,7 @@ class Bench:
         if os.path.exists(timer_file):
             with open(timer_file, encoding="utf-8") as handle:
                 timer = [json.loads(line) for line in handle if line.strip()]
-        run = Run(label, wall, cpu, completed.returncode, self.emulator.api_requests(), self.emulator.call("GET", "events")["events"],
-                  timer, output)
+        run = Run(label, wall, cpu, completed.returncode, self.emulator.api_requests(), self.emulator.call("GET", "events")["events"], timer, output)
         if run.rc != 0:
             with open(output, encoding="utf-8") as handle:
                 run.problems.append("exit code {0}: {1}".format(run.rc, run.first_failure() or handle.read()[-600:]))
@@ -338,8 +357,11 @@ class Bench:
             run.problems.append("the instance shows {0!r} ({1}) after the run".format(after["description"], after["status"]))
         if run.count("PUT") != 1:
             run.problems.append("{0} PUT requests".format(run.count("PUT")))
-        running = [event["time"] for event in run.events
-                   if event["instance_id"] == instance_id and event["to"] == "RUNNING" and event["operation"] == "update"]
+        running = [
+            event["time"]
+            for event in run.events
+            if event["instance_id"] == instance_id and event["to"] == "RUNNING" and event["operation"] == "update"
+        ]
         end = run.task_end(WAIT_TASK[case])
         run.latency = (end - running[-1]) if running and end is not None else None
         if run.latency is None:
@@ -354,33 +376,38 @@ class Bench:
         if settings.scale_drift:
             step = settings.scale_n // settings.scale_drift
             offset = (round_index * 2 + (case == "B") + (form == "hosts") * 4) % step
-            drifted = set(ids[offset::step][:settings.scale_drift])
+            drifted = set(ids[offset::step][: settings.scale_drift])
         for instance_id in sorted(drifted):
             self.emulator.call("PATCH", "instances/" + instance_id, {"description": DRIFTED_DESCRIPTION})
         self.emulator.call("DELETE", "faults")
-        self.emulator.call("POST", "faults", {"method": "*", "path": "^/v1/", "status": 429, "retry_after": "1",
-                                              "every": settings.throttle_every, "times": 1000000000})
+        self.emulator.call(
+            "POST",
+            "faults",
+            {"method": "*", "path": "^/v1/", "status": 429, "retry_after": "1", "every": settings.throttle_every, "times": 1000000000},
+        )
         try:
             if form == "loop":
                 wanted = [{"id": instance_id, "description": SCALE_DESCRIPTION, "max": 2} for instance_id in ids]
                 inventory = self.inventory({"bench": {"scale_instances": wanted}}, {"fabric_workspace": SCALE_WORKSPACE})
                 run = self.playbook("{0} loop".format(case), "module_loop.yml" if case == "A" else "uri_loop.yml", inventory)
             else:
-                hosts = {"scale-{0:04d}".format(index): {"instance_id": instance_id, "desired_description": SCALE_DESCRIPTION, "desired_max": 2}
-                         for index, instance_id in enumerate(ids)}
+                hosts = {
+                    "scale-{0:04d}".format(index): {"instance_id": instance_id, "desired_description": SCALE_DESCRIPTION, "desired_max": 2}
+                    for index, instance_id in enumerate(ids)
+                }
                 inventory = self.inventory(hosts, {"fabric_workspace": SCALE_WORKSPACE})
                 run = self.playbook("{0} hosts".format(case), CASES[case][0], inventory, forks=settings.forks)
         finally:
             self.emulator.call("DELETE", "faults")
         instances = self.emulator.call("GET", "instances?workspace_id=" + SCALE_WORKSPACE)["instances"]
         run.drifted = len(drifted)
-        run.not_converged = sum(1 for instance in instances
-                                if instance["description"] != SCALE_DESCRIPTION or instance["status"] != "RUNNING")
+        run.not_converged = sum(1 for instance in instances if instance["description"] != SCALE_DESCRIPTION or instance["status"] != "RUNNING")
         run.updated = sum(1 for entry in run.requests if entry["method"] == "PUT" and entry["status"] is not None and entry["status"] < 300)
         return run
 
 
 # ------------------------------------------------------------------------------------------ report
+
 
 def median(values):
     values = [value for value in values if value is not None]
@@ -410,8 +437,13 @@ def machine():
         from ansible.release import __version__ as core  # pylint: disable=import-outside-toplevel
     except ImportError:
         core = "unknown"
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(), "ansible_core": core,
-            "system": "{0} {1}".format(platform.system(), platform.release())}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "ansible_core": core,
+        "system": "{0} {1}".format(platform.system(), platform.release()),
+    }
 
 
 def verdict(ok):
@@ -430,15 +462,26 @@ class Report:
         return median([getattr(run, attr, None) for run in group[case]])
 
     def per_run_table(self):
-        lines = ["| scenario | case | wall median (s) | wall min–max (s) | CPU median (s) | Fabric API requests per run | runs with problems |",
-                 "| --- | --- | ---: | ---: | ---: | --- | ---: |"]
+        lines = [
+            "| scenario | case | wall median (s) | wall min–max (s) | CPU median (s) | Fabric API requests per run | runs with problems |",
+            "| --- | --- | ---: | ---: | ---: | --- | ---: |",
+        ]
         for title, group in (("converged", self.converged), ("changing ({0:g} s update)".format(self.settings.update_seconds), self.change)):
             for case in ("A", "B", "C"):
                 runs = group[case]
                 shapes = sorted({run.shape() for run in runs})
-                lines.append("| {0} | {1}: {2} | {3} | {4} | {5} | {6} | {7} |".format(
-                    title, case, CASES[case][1], seconds(self.med(group, case)), spread([run.wall for run in runs]),
-                    seconds(self.med(group, case, "cpu")), "; ".join(shapes), sum(1 for run in runs if run.problems)))
+                lines.append(
+                    "| {0} | {1}: {2} | {3} | {4} | {5} | {6} | {7} |".format(
+                        title,
+                        case,
+                        CASES[case][1],
+                        seconds(self.med(group, case)),
+                        spread([run.wall for run in runs]),
+                        seconds(self.med(group, case, "cpu")),
+                        "; ".join(shapes),
+                        sum(1 for run in runs if run.problems),
+                    )
+                )
         return lines
 
     def latency_table(self):
@@ -450,17 +493,34 @@ class Report:
         return lines
 
     def scale_table(self):
-        lines = ["| form | case | total time (s) | CPU (s) | requests sent | of which 429 | PUT accepted | requests per instance | failures | "
-                 "not converged after the run |",
-                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines = [
+            "| form | case | total time (s) | CPU (s) | requests sent | of which 429 | PUT accepted | requests per instance | failures | "
+            "not converged after the run |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for form in ("loop", "hosts"):
             for case in ("A", "B"):
                 for run in self.scale.get((case, form), []):
-                    form_text = "one host, loop of {0}".format(self.settings.scale_n) if form == "loop" else \
-                        "{0} hosts, forks {1}".format(self.settings.scale_n, self.settings.forks)
-                    lines.append("| {0} | {1}: {2} | {3} | {10} | {4} | {5} | {6} | {7:.2f} | {8} | {9} |".format(
-                        form_text, case, CASES[case][1], seconds(run.wall, 1), len(run.requests), run.count(status=429),
-                        run.updated, len(run.requests) / float(self.settings.scale_n), run.failures(), run.not_converged, seconds(run.cpu, 1)))
+                    form_text = (
+                        "one host, loop of {0}".format(self.settings.scale_n)
+                        if form == "loop"
+                        else "{0} hosts, forks {1}".format(self.settings.scale_n, self.settings.forks)
+                    )
+                    lines.append(
+                        "| {0} | {1}: {2} | {3} | {10} | {4} | {5} | {6} | {7:.2f} | {8} | {9} |".format(
+                            form_text,
+                            case,
+                            CASES[case][1],
+                            seconds(run.wall, 1),
+                            len(run.requests),
+                            run.count(status=429),
+                            run.updated,
+                            len(run.requests) / float(self.settings.scale_n),
+                            run.failures(),
+                            run.not_converged,
+                            seconds(run.cpu, 1),
+                        )
+                    )
         return lines
 
     def targets(self):
@@ -468,18 +528,32 @@ class Report:
         rows = []
         a_conv = self.converged["A"]
         counts = sorted({len(run.requests) for run in a_conv})
-        rows.append(("converged A sends exactly 1 request (a GET by id)",
-                     "{0} request(s) in every round".format(counts[0]) if len(counts) == 1 else "{0} requests (varies)".format(counts),
-                     counts == [1] and all(run.count("GET") == 1 for run in a_conv)))
+        rows.append(
+            (
+                "converged A sends exactly 1 request (a GET by id)",
+                "{0} request(s) in every round".format(counts[0]) if len(counts) == 1 else "{0} requests (varies)".format(counts),
+                counts == [1] and all(run.count("GET") == 1 for run in a_conv),
+            )
+        )
         a, c = self.med(self.converged, "A"), self.med(self.converged, "C")
         paired = median([ra.wall / rc.wall for ra, rc in zip(a_conv, self.converged["C"])])
         cpu = self.med(self.converged, "A", "cpu") / self.med(self.converged, "C", "cpu")
-        rows.append(("converged A / C ≤ 1.15 (wall)", "{0:.2f} s / {1:.2f} s = {2:.3f} (paired by round: {3:.3f}; on CPU time: {4:.3f})".format(
-            a, c, a / c, paired, cpu), a / c <= 1.15))
+        rows.append(
+            (
+                "converged A / C ≤ 1.15 (wall)",
+                "{0:.2f} s / {1:.2f} s = {2:.3f} (paired by round: {3:.3f}; on CPU time: {4:.3f})".format(a, c, a / c, paired, cpu),
+                a / c <= 1.15,
+            )
+        )
         a, c = self.med(self.change, "A"), self.med(self.change, "C")
         budget = 1.25 * (c + self.settings.update_seconds)
-        rows.append(("changing A ≤ 1.25 × (C + {0:g} s)".format(self.settings.update_seconds),
-                     "{0:.2f} s ≤ 1.25 × ({1:.2f} + {2:g}) = {3:.2f} s".format(a, c, self.settings.update_seconds, budget), a <= budget))
+        rows.append(
+            (
+                "changing A ≤ 1.25 × (C + {0:g} s)".format(self.settings.update_seconds),
+                "{0:.2f} s ≤ 1.25 × ({1:.2f} + {2:g}) = {3:.2f} s".format(a, c, self.settings.update_seconds, budget),
+                a <= budget,
+            )
+        )
         latency = median([getattr(run, "latency", None) for run in self.change["A"]])
         rows.append(("wait-detection latency of A ≤ 1 s (median)", "{0} s".format(seconds(latency)), latency is not None and latency <= 1.0))
         for form in ("loop", "hosts"):
@@ -487,14 +561,24 @@ class Report:
             if not a_runs:
                 continue
             failures = sum(run.failures() + run.not_converged + (run.rc != 0) for run in a_runs)
-            rows.append(("{0} instances ({1}), throttled: A has zero failures".format(self.settings.scale_n, form),
-                         "{0} failed, {1} not converged".format(sum(run.failures() for run in a_runs), sum(run.not_converged for run in a_runs)),
-                         failures == 0))
+            rows.append(
+                (
+                    "{0} instances ({1}), throttled: A has zero failures".format(self.settings.scale_n, form),
+                    "{0} failed, {1} not converged".format(sum(run.failures() for run in a_runs), sum(run.not_converged for run in a_runs)),
+                    failures == 0,
+                )
+            )
             a_time, b_time = median([run.wall for run in a_runs]), median([run.wall for run in b_runs])
             b_failed = sum(run.failures() + run.not_converged for run in b_runs)
-            rows.append(("{0} instances ({1}), throttled: A faster than B".format(self.settings.scale_n, form),
-                         "A {0:.1f} s, B {1:.1f} s{2}".format(a_time, b_time, " (B left {0} failed or not converged)".format(b_failed) if b_failed else ""),
-                         a_time < b_time))
+            rows.append(
+                (
+                    "{0} instances ({1}), throttled: A faster than B".format(self.settings.scale_n, form),
+                    "A {0:.1f} s, B {1:.1f} s{2}".format(
+                        a_time, b_time, " (B left {0} failed or not converged)".format(b_failed) if b_failed else ""
+                    ),
+                    a_time < b_time,
+                )
+            )
         return rows
 
     def problems(self):
@@ -514,10 +598,10 @@ class Report:
         load_end = os.getloadavg()
         took = (datetime.datetime.now(datetime.timezone.utc) - self.bench.started).total_seconds()
         loads = self.bench.loads or [load_end[0]]
-        load = "{0:.2f} at the start; before each run: median {1:.2f}, max {2:.2f}".format(
-            self.bench.loadavg_start[0], median(loads), max(loads))
+        load = "{0:.2f} at the start; before each run: median {1:.2f}, max {2:.2f}".format(self.bench.loadavg_start[0], median(loads), max(loads))
         lines = [
-            "| | |", "| --- | --- |",
+            "| | |",
+            "| --- | --- |",
             "| command | `{0}` |".format(settings.command),
             "| settings | `{0}` |".format(settings.describe()),
             "| date | {0} (took {1:.0f} s) |".format(self.bench.started.strftime("%Y-%m-%d %H:%M UTC"), took),
@@ -527,21 +611,33 @@ class Report:
             "",
             "### Targets",
             "",
-            "| target | measured | |", "| --- | --- | --- |",
+            "| target | measured | |",
+            "| --- | --- | --- |",
         ]
         lines += ["| {0} | {1} | {2} |".format(target, measured, verdict(met)) for target, measured, met in self.targets()]
         lines += ["", "### One instance, {0} interleaved rounds".format(settings.rounds), ""] + self.per_run_table()
-        lines += ["", "### Wait-detection latency (changing runs): emulator marks the instance RUNNING → the task's result reaches the controller", ""]
+        lines += [
+            "",
+            "### Wait-detection latency (changing runs): emulator marks the instance RUNNING → the task's result reaches the controller",
+            "",
+        ]
         lines += self.latency_table()
         if self.scale:
-            lines += ["", "### Scale: {0} instances, {1} of them drifted before each run, 1 in {2} API requests answered 429 (Retry-After: 1)".format(
-                settings.scale_n, settings.scale_drift, settings.throttle_every), ""]
+            lines += [
+                "",
+                "### Scale: {0} instances, {1} of them drifted before each run, 1 in {2} API requests answered 429 (Retry-After: 1)".format(
+                    settings.scale_n, settings.scale_drift, settings.throttle_every
+                ),
+                "",
+            ]
             lines += self.scale_table()
         busy = median(loads)
         if busy > 0.5 * (info["nproc"] or 1):
-            lines[0:0] = ["> **The machine was busy** (median load average {0:.1f} on {1} CPUs): the times below are inflated and scattered; "
-                          "the request counts are not affected. Re-run `make bench` on a quiet machine for numbers to rely on.".format(
-                              busy, info["nproc"]), ""]
+            lines[0:0] = [
+                "> **The machine was busy** (median load average {0:.1f} on {1} CPUs): the times below are inflated and scattered; "
+                "the request counts are not affected. Re-run `make bench` on a quiet machine for numbers to rely on.".format(busy, info["nproc"]),
+                "",
+            ]
         problems = self.problems()
         if problems:
             lines += ["", "### Problems seen during the run", ""] + ["- " + problem.replace("\n", " ")[:400] for problem in problems]
@@ -652,10 +748,15 @@ def main():
                 converged[case].append(bench.converged(case))
             for case in order:
                 change[case].append(bench.change(case))
-            print("bench: round {0}/{1}: converged {2}; changing {3}".format(
-                round_index + 1, settings.rounds,
-                " ".join("{0}={1:.2f}s".format(case, converged[case][-1].wall) for case in order),
-                " ".join("{0}={1:.2f}s".format(case, change[case][-1].wall) for case in order)), flush=True)
+            print(
+                "bench: round {0}/{1}: converged {2}; changing {3}".format(
+                    round_index + 1,
+                    settings.rounds,
+                    " ".join("{0}={1:.2f}s".format(case, converged[case][-1].wall) for case in order),
+                    " ".join("{0}={1:.2f}s".format(case, change[case][-1].wall) for case in order),
+                ),
+                flush=True,
+            )
         if settings.scale:
             for round_index in range(settings.scale_rounds):
                 for form in ("loop", "hosts"):
@@ -663,8 +764,12 @@ def main():
                     for case in cases:
                         run = bench.scale(case, form, round_index)
                         scale.setdefault((case, form), []).append(run)
-                        print("bench: scale {0} {1}: {2:.1f}s, {3} requests ({4} answered 429), {5} failures, {6} not converged".format(
-                            form, case, run.wall, len(run.requests), run.count(status=429), run.failures(), run.not_converged), flush=True)
+                        print(
+                            "bench: scale {0} {1}: {2:.1f}s, {3} requests ({4} answered 429), {5} failures, {6} not converged".format(
+                                form, case, run.wall, len(run.requests), run.count(status=429), run.failures(), run.not_converged
+                            ),
+                            flush=True,
+                        )
         report = Report(bench, converged, change, scale)
         body = report.render()
     finally:

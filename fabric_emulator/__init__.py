@@ -7,4 +7,4 @@ Run it with ``python3 -m fabric_emulator --help``; use it from Python with
 
 from __future__ import annotations
 
-__version__ = '1.0.0'
+__version__ = "1.0.0"

@@ -17,44 +17,72 @@ from .state import DEFAULT_CONFIG, DEFAULT_SEED_PATH, DELETE_MODES
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog='python3 -m fabric_emulator',
-        description='Local emulator of the DataArts Fabric-ep service-instance REST API (test control API under /_emulator/).',
+        prog="python3 -m fabric_emulator",
+        description="Local emulator of the DataArts Fabric-ep service-instance REST API (test control API under /_emulator/).",
     )
-    parser.add_argument('--host', default='127.0.0.1', help='address to listen on (default: %(default)s)')
-    parser.add_argument('--port', type=int, default=8787, help='port to listen on; 0 picks a free port (default: %(default)s)')
-    parser.add_argument('--port-file', help='write the actual port to this file once listening (removed on exit)')
-    parser.add_argument('--seed', default=DEFAULT_SEED_PATH, help='seed JSON file with workspaces and instances (default: the packaged seed.json)')
-    parser.add_argument('--token', action='append', dest='tokens', metavar='TOKEN',
-                        help='accepted X-Auth-Token value (repeatable); without any, requests are not authenticated')
-    parser.add_argument('--auth-file', metavar='JSON',
-                        help='credentials to accept: a JSON object with "tokens", "access_keys" and/or "iam_users" '
-                             '(see README.md); a file keeps the secrets off the command line')
-    parser.add_argument('--update-seconds', type=float, default=DEFAULT_CONFIG['update_seconds'],
-                        help='UPDATING -> RUNNING after this many seconds (default: %(default)s)')
-    parser.add_argument('--deploy-seconds', type=float, default=DEFAULT_CONFIG['deploy_seconds'],
-                        help='CREATING -> RUNNING after this many seconds (default: %(default)s)')
-    parser.add_argument('--delete-seconds', type=float, default=DEFAULT_CONFIG['delete_seconds'],
-                        help='DELETING -> gone/DELETED after this many seconds (default: %(default)s)')
-    parser.add_argument('--stale-reads', type=int, default=DEFAULT_CONFIG['stale_reads'],
-                        help='number of reads after an update that still show the old instance (default: %(default)s)')
-    parser.add_argument('--delete-mode', choices=DELETE_MODES, default=DEFAULT_CONFIG['delete_mode'],
-                        help='what a finished delete leaves: gone (404) or status DELETED (default: %(default)s)')
-    parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
-    parser.add_argument('--tls-cert', metavar='PEM', help='serve HTTPS with this certificate (chain) file; needs --tls-key')
-    parser.add_argument('--tls-key', metavar='PEM', help='the private key of --tls-cert')
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8787, help="port to listen on; 0 picks a free port (default: %(default)s)")
+    parser.add_argument("--port-file", help="write the actual port to this file once listening (removed on exit)")
+    parser.add_argument("--seed", default=DEFAULT_SEED_PATH, help="seed JSON file with workspaces and instances (default: the packaged seed.json)")
+    parser.add_argument(
+        "--token",
+        action="append",
+        dest="tokens",
+        metavar="TOKEN",
+        help="accepted X-Auth-Token value (repeatable); without any, requests are not authenticated",
+    )
+    parser.add_argument(
+        "--auth-file",
+        metavar="JSON",
+        help='credentials to accept: a JSON object with "tokens", "access_keys" and/or "iam_users" '
+        "(see README.md); a file keeps the secrets off the command line",
+    )
+    parser.add_argument(
+        "--update-seconds",
+        type=float,
+        default=DEFAULT_CONFIG["update_seconds"],
+        help="UPDATING -> RUNNING after this many seconds (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--deploy-seconds",
+        type=float,
+        default=DEFAULT_CONFIG["deploy_seconds"],
+        help="CREATING -> RUNNING after this many seconds (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--delete-seconds",
+        type=float,
+        default=DEFAULT_CONFIG["delete_seconds"],
+        help="DELETING -> gone/DELETED after this many seconds (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--stale-reads",
+        type=int,
+        default=DEFAULT_CONFIG["stale_reads"],
+        help="number of reads after an update that still show the old instance (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--delete-mode",
+        choices=DELETE_MODES,
+        default=DEFAULT_CONFIG["delete_mode"],
+        help="what a finished delete leaves: gone (404) or status DELETED (default: %(default)s)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file; needs --tls-key")
+    parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     return parser
 
 
 def _write_port_file(path, port):
-    temporary = '%s.%d.tmp' % (path, os.getpid())
-    with open(temporary, 'w', encoding='utf-8') as handle:
-        handle.write('%d\n' % port)
+    temporary = "%s.%d.tmp" % (path, os.getpid())
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write("%d\n" % port)
     os.replace(temporary, path)
 
 
 def _remove_port_file(path, port):
     try:
-        with open(path, encoding='utf-8') as handle:
+        with open(path, encoding="utf-8") as handle:
             if handle.read().strip() != str(port):
                 return
         os.remove(path)
@@ -65,43 +93,43 @@ def _remove_port_file(path, port):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     config = {
-        'update_seconds': args.update_seconds,
-        'deploy_seconds': args.deploy_seconds,
-        'delete_seconds': args.delete_seconds,
-        'stale_reads': args.stale_reads,
-        'delete_mode': args.delete_mode,
-        'tokens': args.tokens,
+        "update_seconds": args.update_seconds,
+        "deploy_seconds": args.deploy_seconds,
+        "delete_seconds": args.delete_seconds,
+        "stale_reads": args.stale_reads,
+        "delete_mode": args.delete_mode,
+        "tokens": args.tokens,
     }
     if args.auth_file:
         try:
-            with open(args.auth_file, encoding='utf-8') as handle:
+            with open(args.auth_file, encoding="utf-8") as handle:
                 credentials = json.load(handle)
-            if not isinstance(credentials, dict) or set(credentials) - {'tokens', 'access_keys', 'iam_users'}:
+            if not isinstance(credentials, dict) or set(credentials) - {"tokens", "access_keys", "iam_users"}:
                 raise ValueError('the auth file must be an object with "tokens", "access_keys" and/or "iam_users"')
         except (OSError, ValueError) as exc:
-            print('fabric emulator: cannot load the auth file: %s' % exc, file=sys.stderr)
+            print("fabric emulator: cannot load the auth file: %s" % exc, file=sys.stderr)
             return 2
-        config.update(credentials, tokens=(args.tokens or []) + list(credentials.get('tokens') or []) or None)
+        config.update(credentials, tokens=(args.tokens or []) + list(credentials.get("tokens") or []) or None)
     ssl_context = None
     if bool(args.tls_cert) != bool(args.tls_key):
-        print('fabric emulator: --tls-cert and --tls-key go together', file=sys.stderr)
+        print("fabric emulator: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
     if args.tls_cert:
         try:
             ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
         except (OSError, ssl.SSLError) as exc:
-            print('fabric emulator: cannot load the TLS certificate or key: %s' % exc, file=sys.stderr)
+            print("fabric emulator: cannot load the TLS certificate or key: %s" % exc, file=sys.stderr)
             return 2
     try:
         emulator = Emulator(seed=args.seed, host=args.host, port=args.port, verbose=args.verbose, ssl_context=ssl_context, **config)
     except (OSError, ValueError) as exc:
-        print('fabric emulator: cannot load the seed or configuration: %s' % exc, file=sys.stderr)
+        print("fabric emulator: cannot load the seed or configuration: %s" % exc, file=sys.stderr)
         return 2
     try:
         emulator.start()
     except OSError as exc:
-        print('fabric emulator: cannot listen on %s:%s: %s' % (args.host, args.port, exc), file=sys.stderr)
+        print("fabric emulator: cannot listen on %s:%s: %s" % (args.host, args.port, exc), file=sys.stderr)
         return 1
 
     stopping = threading.Event()
@@ -114,7 +142,7 @@ def main(argv=None):
     try:
         if args.port_file:
             _write_port_file(args.port_file, emulator.port)
-        print('fabric emulator listening on %s' % emulator.url, flush=True)
+        print("fabric emulator listening on %s" % emulator.url, flush=True)
         while not stopping.wait(0.5):
             pass
     finally:
@@ -124,5 +152,5 @@ def main(argv=None):
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

@@ -10,9 +10,8 @@ from .errors import not_found, rejected, workspace_not_found
 from .state import TRANSITIONAL_STATUSES
 from .validation import check_path_id, parse_json_body, validate_deploy_body, validate_list_query, validate_update_body
 
-
-COLLECTION_RE = re.compile(r'/v1/workspaces/([^/]+)/services/instances')
-ITEM_RE = re.compile(r'/v1/workspaces/([^/]+)/services/instances/([^/]+)')
+COLLECTION_RE = re.compile(r"/v1/workspaces/([^/]+)/services/instances")
+ITEM_RE = re.compile(r"/v1/workspaces/([^/]+)/services/instances/([^/]+)")
 
 
 class FabricApi:
@@ -26,11 +25,11 @@ class FabricApi:
         """(handler, path parameters) for a request, or None for an unknown route."""
         match = COLLECTION_RE.fullmatch(path)
         if match:
-            handler = {'GET': self.list_instances, 'POST': self.deploy_instance}.get(method)
+            handler = {"GET": self.list_instances, "POST": self.deploy_instance}.get(method)
             return (handler, match.groups()) if handler else None
         match = ITEM_RE.fullmatch(path)
         if match:
-            handler = {'GET': self.show_instance, 'PUT': self.update_instance, 'DELETE': self.delete_instance}.get(method)
+            handler = {"GET": self.show_instance, "PUT": self.update_instance, "DELETE": self.delete_instance}.get(method)
             return (handler, match.groups()) if handler else None
         return None
 
@@ -41,9 +40,9 @@ class FabricApi:
         handler, raw_params = found
         self.authenticator.authenticate(request)
         params = [urllib.parse.unquote(value) for value in raw_params]
-        check_path_id(params[0], 'workspace_id')
+        check_path_id(params[0], "workspace_id")
         if len(params) > 1:
-            check_path_id(params[1], 'instance_id')
+            check_path_id(params[1], "instance_id")
         return handler(request, *params)
 
     # ------------------------------------------------------------ helpers
@@ -61,19 +60,19 @@ class FabricApi:
 
     @staticmethod
     def _matches(view, query):
-        source = view.get('source') or {}
+        source = view.get("source") or {}
         checks = (
-            ('id', view.get('id')),
-            ('endpoint_id', view.get('endpoint_id')),
-            ('source_id', source.get('id')),
-            ('version_id', source.get('version_id')),
-            ('type', view.get('type')),
-            ('visibility', view.get('visibility')),
+            ("id", view.get("id")),
+            ("endpoint_id", view.get("endpoint_id")),
+            ("source_id", source.get("id")),
+            ("version_id", source.get("version_id")),
+            ("type", view.get("type")),
+            ("visibility", view.get("visibility")),
         )
         for key, actual in checks:
             if query[key] is not None and query[key] != actual:
                 return False
-        if query['name'] is not None and query['name'] not in (view.get('name') or ''):
+        if query["name"] is not None and query["name"] not in (view.get("name") or ""):
             return False
         return True
 
@@ -84,15 +83,15 @@ class FabricApi:
             self._workspace(workspace_id)
             rows = [(instance, self.state.peek_view(instance)) for instance in self.state.in_workspace(workspace_id)]
             rows = [row for row in rows if self._matches(row[1], query)]
-            if query['sort_by'] == 'DURATION':
-                rows.sort(key=lambda row: (row[1].get('duration') or 0, row[0].seq))
+            if query["sort_by"] == "DURATION":
+                rows.sort(key=lambda row: (row[1].get("duration") or 0, row[0].seq))
             else:
-                rows.sort(key=lambda row: (str(row[1].get('create_time') or ''), row[0].seq))
-            if query['order_by'] == 'DESC':
+                rows.sort(key=lambda row: (str(row[1].get("create_time") or ""), row[0].seq))
+            if query["order_by"] == "DESC":
                 rows.reverse()
-            page = rows[query['offset']:query['offset'] + query['limit']]
+            page = rows[query["offset"] : query["offset"] + query["limit"]]
             items = [self.state.read_view(instance) for instance, _view in page]
-            return 200, {'total': len(rows), 'service_instances': items}
+            return 200, {"total": len(rows), "service_instances": items}
 
     def show_instance(self, request, workspace_id, instance_id):
         with self.state.lock:
@@ -104,32 +103,34 @@ class FabricApi:
         with self.state.lock:
             self._workspace(workspace_id)
             instance = self.state.begin_deploy(workspace_id, spec)
-            return 202, {'id': instance.id}
+            return 202, {"id": instance.id}
 
     def update_instance(self, request, workspace_id, instance_id):
         changes = validate_update_body(parse_json_body(request.body))
         with self.state.lock:
             instance = self._instance(workspace_id, instance_id)
             status = instance.status
-            if status in TRANSITIONAL_STATUSES or status == 'DELETED':
-                raise rejected('The service instance is in status %s and cannot be updated.' % status)
+            if status in TRANSITIONAL_STATUSES or status == "DELETED":
+                raise rejected("The service instance is in status %s and cannot be updated." % status)
             resource = instance.resource
-            if 'resource' in changes and changes['resource']['min'] != resource.get('min'):
-                raise rejected('This API does not support updating the minimum number of instances (current min: %s, requested: %s).' % (
-                    resource.get('min'), changes['resource']['min']))
-            if 'source' in changes:
-                current = instance.data.get('source') or {}
-                wanted = changes['source']
-                if wanted['id'] != current.get('id') or wanted.get('version_id', current.get('version_id')) != current.get('version_id'):
-                    raise rejected('This API does not support updating the model version (source).')
+            if "resource" in changes and changes["resource"]["min"] != resource.get("min"):
+                raise rejected(
+                    "This API does not support updating the minimum number of instances (current min: %s, requested: %s)."
+                    % (resource.get("min"), changes["resource"]["min"])
+                )
+            if "source" in changes:
+                current = instance.data.get("source") or {}
+                wanted = changes["source"]
+                if wanted["id"] != current.get("id") or wanted.get("version_id", current.get("version_id")) != current.get("version_id"):
+                    raise rejected("This API does not support updating the model version (source).")
             self.state.begin_update(instance, changes)
-            return 202, {'id': instance.id}
+            return 202, {"id": instance.id}
 
     def delete_instance(self, request, workspace_id, instance_id):
         with self.state.lock:
             instance = self._instance(workspace_id, instance_id)
-            if instance.status == 'DELETED':
+            if instance.status == "DELETED":
                 raise not_found()
-            if instance.status != 'DELETING':
+            if instance.status != "DELETING":
                 self.state.begin_delete(instance)
-            return 202, {'id': instance.id}
+            return 202, {"id": instance.id}

@@ -23,22 +23,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .api import FabricApi
 from .auth import Authenticator, IamApi
-from .control import PREFIX as CONTROL_PREFIX, ControlApi
+from .control import PREFIX as CONTROL_PREFIX
+from .control import ControlApi
 from .errors import ApiError, bad_request, default_error_body
 from .state import State
 
-
 # Requests to these path prefixes are API requests: logged, subject to faults. '/v3/' is the emulated IAM (auth.py).
-API_PREFIXES = ('/v1/', '/v3/')
-IAM_PREFIX = '/v3/'
+API_PREFIXES = ("/v1/", "/v3/")
+IAM_PREFIX = "/v3/"
 # Bodies of requests to these prefixes are never logged (they carry passwords / secrets).
-REDACTED_BODY_PREFIXES = ('/v3/auth/',)
-REDACTED = '<redacted>'
+REDACTED_BODY_PREFIXES = ("/v3/auth/",)
+REDACTED = "<redacted>"
 MAX_BODY = 16 * 1024 * 1024
 
 
 def is_api_path(path):
-    return path.startswith(API_PREFIXES) or path in ('/v1', '/v3')
+    return path.startswith(API_PREFIXES) or path in ("/v1", "/v3")
 
 
 class Request:
@@ -48,10 +48,10 @@ class Request:
         self.method = method.upper()
         self.target = target
         parts = urllib.parse.urlsplit(target)
-        self.path = parts.path or '/'
+        self.path = parts.path or "/"
         self.query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         self.headers = list(headers)
-        self.body = body or b''
+        self.body = body or b""
 
     def header(self, name):
         """The first value of a header (case-insensitive), or None."""
@@ -75,7 +75,7 @@ class Request:
             return None
         if self.path.startswith(REDACTED_BODY_PREFIXES):
             return REDACTED
-        text = self.body.decode('utf-8', errors='replace')
+        text = self.body.decode("utf-8", errors="replace")
         try:
             return json.loads(text)
         except ValueError:
@@ -85,7 +85,7 @@ class Request:
 class Response:
     """An answer to send, or a dropped connection (``drop=True``)."""
 
-    def __init__(self, status=200, body=b'', content_type='application/json', headers=None, drop=False):
+    def __init__(self, status=200, body=b"", content_type="application/json", headers=None, drop=False):
         self.status = status
         self.body = body
         self.content_type = content_type
@@ -94,13 +94,13 @@ class Response:
 
     @classmethod
     def json(cls, status, payload, headers=None):
-        return cls(status, json.dumps(payload).encode('utf-8'), 'application/json', headers)
+        return cls(status, json.dumps(payload).encode("utf-8"), "application/json", headers)
 
 
 class Emulator:
     """The emulator: state + API + control API, optionally served over HTTP in a background thread."""
 
-    def __init__(self, seed=None, host='127.0.0.1', port=0, verbose=False, ssl_context=None, **config):
+    def __init__(self, seed=None, host="127.0.0.1", port=0, verbose=False, ssl_context=None, **config):
         self.state = State(seed=seed, config=config)
         # An ssl.SSLContext (server side) serves HTTPS instead of HTTP; the TLS handshake runs in the connection's thread.
         self.ssl_context = ssl_context
@@ -117,19 +117,19 @@ class Emulator:
     # ------------------------------------------------------------ serving
     @property
     def url(self):
-        host = '[%s]' % self.host if ':' in self.host else self.host
-        return '%s://%s:%d' % ('https' if self.ssl_context is not None else 'http', host, self.port)
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "%s://%s:%d" % ("https" if self.ssl_context is not None else "http", host, self.port)
 
     def start(self):
         """Listen and serve in a daemon thread; ``self.port`` becomes the actual port."""
-        server_class = _IPv6Server if ':' in self.host else _Server
+        server_class = _IPv6Server if ":" in self.host else _Server
         httpd = server_class((self.host, self.port), _Handler)
         if self.ssl_context is not None:
             httpd.socket = self.ssl_context.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
         httpd.emulator = self
         self.port = httpd.server_address[1]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.1}, name='fabric-emulator', daemon=True)
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="fabric-emulator", daemon=True)
         self._thread.start()
         return self
 
@@ -175,13 +175,13 @@ class Emulator:
     def handle(self, request):
         """Answer one request (may sleep for a delay fault). Returns a Response."""
         request_id = uuid.uuid4().hex
-        if request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + '/'):
+        if request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
             response = self._serve(self.control, request)
         elif is_api_path(request.path):
             response = self._handle_api(request)
         else:
             response = Response.json(404, default_error_body(404))
-        response.headers.append(('X-Request-Id', request_id))
+        response.headers.append(("X-Request-Id", request_id))
         return response
 
     def _handle_api(self, request):
@@ -192,7 +192,7 @@ class Emulator:
             log = self.state.requests
             fault = self.state.faults.take(request.method, request.path)
         applied_status = None
-        target = self.iam if request.path.startswith(IAM_PREFIX) or request.path == '/v3' else self.api
+        target = self.iam if request.path.startswith(IAM_PREFIX) or request.path == "/v3" else self.api
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.alters_response():
@@ -206,18 +206,18 @@ class Emulator:
         else:
             response = self._serve(target, request)
         entry = {
-            'seq': seq,
-            'method': request.method,
-            'path': request.path,
-            'query': request.query,
-            'body': request.loggable_body(),
-            'status': None if response.drop else response.status,
-            'headers': request.header_names(),
-            'fault': fault.describe() if fault is not None else None,
-            'time': time.time(),
+            "seq": seq,
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "body": request.loggable_body(),
+            "status": None if response.drop else response.status,
+            "headers": request.header_names(),
+            "fault": fault.describe() if fault is not None else None,
+            "time": time.time(),
         }
         if applied_status is not None:
-            entry['applied_status'] = applied_status
+            entry["applied_status"] = applied_status
         with self.state.lock:
             log.append(entry)
         return response
@@ -273,8 +273,8 @@ class _IPv6Server(_Server):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    server_version = 'FabricEmulator/1.0'
+    protocol_version = "HTTP/1.1"
+    server_version = "FabricEmulator/1.0"
     timeout = 120  # idle keep-alive connections are closed after this many seconds
     disable_nagle_algorithm = True  # headers and body are separate writes: avoid the 40 ms delayed-ACK stall
 
@@ -307,26 +307,26 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     def _read_body(self):
-        if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks = []
             total = 0
             while True:
-                size = int(self.rfile.readline().split(b';', 1)[0].strip() or b'0', 16)
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
-                    while self.rfile.readline() not in (b'\r\n', b'\n', b''):
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
-                    return b''.join(chunks)
+                    return b"".join(chunks)
                 total += size
                 if total > MAX_BODY:
-                    raise ValueError('body too large')
+                    raise ValueError("body too large")
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
-        length = self.headers.get('Content-Length')
+        length = self.headers.get("Content-Length")
         if not length:
-            return b''
+            return b""
         size = int(length)
         if size < 0 or size > MAX_BODY:
-            raise ValueError('bad Content-Length')
+            raise ValueError("bad Content-Length")
         return self.rfile.read(size)
 
     def _dispatch(self):
@@ -335,9 +335,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
         except ValueError:
             self.close_connection = True
-            error = bad_request('invalid request body framing.', 'HttpMessageNotReadableException')
+            error = bad_request("invalid request body framing.", "HttpMessageNotReadableException")
             response = Response.json(error.status, error.body)
-            response.headers.append(('X-Request-Id', uuid.uuid4().hex))
+            response.headers.append(("X-Request-Id", uuid.uuid4().hex))
             self._write(response)
             return
         request = Request(self.command, self.path, self.headers.items(), body)
@@ -349,12 +349,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, response):
         self.send_response(response.status)
-        self.send_header('Content-Type', response.content_type)
-        self.send_header('Content-Length', str(len(response.body)))
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers:
             self.send_header(name, value)
         if self.close_connection:
-            self.send_header('Connection', 'close')
+            self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != 'HEAD':
+        if self.command != "HEAD":
             self.wfile.write(response.body)

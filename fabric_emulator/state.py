@@ -19,49 +19,71 @@ import uuid
 from .auth import AUTH_CONFIG_KEYS, normalize_auth_setting
 from .faults import FaultList
 
-
-DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'seed.json')
+DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
 
 STATUSES = (
-    'PENDING', 'CREATING', 'RUNNING', 'UPDATING', 'SUCCEEDED', 'FAILED', 'STOPPING', 'STOPPED',
-    'DELETING', 'DELETED', 'INACTIVE', 'TRIAL_ENDED',
+    "PENDING",
+    "CREATING",
+    "RUNNING",
+    "UPDATING",
+    "SUCCEEDED",
+    "FAILED",
+    "STOPPING",
+    "STOPPED",
+    "DELETING",
+    "DELETED",
+    "INACTIVE",
+    "TRIAL_ENDED",
 )
-TRANSITIONAL_STATUSES = frozenset(('PENDING', 'CREATING', 'UPDATING', 'STOPPING', 'DELETING'))
+TRANSITIONAL_STATUSES = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
 
 # Field order of the Show / List item shape (API reference sections 5 and 6).
 PUBLIC_FIELDS = (
-    'visibility', 'source', 'id', 'name', 'description', 'endpoint_id', 'status', 'create_time', 'update_time',
-    'duration', 'create_user', 'type', 'config', 'error_code', 'error_msg',
+    "visibility",
+    "source",
+    "id",
+    "name",
+    "description",
+    "endpoint_id",
+    "status",
+    "create_time",
+    "update_time",
+    "duration",
+    "create_user",
+    "type",
+    "config",
+    "error_code",
+    "error_msg",
 )
 
 DEFAULT_CONFIG = {
-    'update_seconds': 2.0,
-    'deploy_seconds': 2.0,
-    'delete_seconds': 1.0,
-    'stale_reads': 0,
-    'delete_mode': 'gone',
-    'tokens': None,
-    'fail_next_update': None,
-    'fail_next_deploy': None,
+    "update_seconds": 2.0,
+    "deploy_seconds": 2.0,
+    "delete_seconds": 1.0,
+    "stale_reads": 0,
+    "delete_mode": "gone",
+    "tokens": None,
+    "fail_next_update": None,
+    "fail_next_deploy": None,
 }
-DELETE_MODES = ('gone', 'deleted')
+DELETE_MODES = ("gone", "deleted")
 DEFAULT_FAILURES = {
-    'fail_next_update': {'error_code': 'dataartsfabric.00040002', 'error_msg': 'Failed to update the service instance.'},
-    'fail_next_deploy': {'error_code': 'dataartsfabric.00040001', 'error_msg': 'Failed to deploy the service instance.'},
+    "fail_next_update": {"error_code": "dataartsfabric.00040002", "error_msg": "Failed to update the service instance."},
+    "fail_next_deploy": {"error_code": "dataartsfabric.00040001", "error_msg": "Failed to deploy the service instance."},
 }
-DEFAULT_ENDPOINT_ID = '0b5633ba2b904511ad514346f4d23d4b'
-DEFAULT_SOURCE = {'id': '5f1c0d2e9a8b4c7d8e6f0a1b2c3d4e5f', 'version_id': '9a8b7c6d5e4f40312a1b0c9d8e7f6a5b'}
-DEFAULT_USER = {'domain_name': 'demo-domain', 'user_name': 'demo-user'}
-DEFAULT_SPEC_CODE = 'mu.llama3.8b'
+DEFAULT_ENDPOINT_ID = "0b5633ba2b904511ad514346f4d23d4b"
+DEFAULT_SOURCE = {"id": "5f1c0d2e9a8b4c7d8e6f0a1b2c3d4e5f", "version_id": "9a8b7c6d5e4f40312a1b0c9d8e7f6a5b"}
+DEFAULT_USER = {"domain_name": "demo-domain", "user_name": "demo-user"}
+DEFAULT_SPEC_CODE = "mu.llama3.8b"
 
 # Keys of the internal view that are not instance data.
-INTERNAL_KEYS = ('workspace_id', '_emulator')
+INTERNAL_KEYS = ("workspace_id", "_emulator")
 
 
 def iso_time(epoch):
     """ISO-8601 UTC with milliseconds, e.g. 2023-05-30T12:24:30.401Z."""
     moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
-    return moment.strftime('%Y-%m-%dT%H:%M:%S') + '.%03dZ' % (moment.microsecond // 1000)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (moment.microsecond // 1000)
 
 
 def deep_merge(target, patch):
@@ -81,23 +103,23 @@ def _is_number(value):
 def normalize_config(values, base):
     """A new configuration: base updated with values. Raises ValueError on unknown keys or bad values."""
     if not isinstance(values, dict):
-        raise ValueError('the configuration must be a JSON object')
+        raise ValueError("the configuration must be a JSON object")
     unknown = sorted(set(values) - set(DEFAULT_CONFIG) - set(AUTH_CONFIG_KEYS))
     if unknown:
-        raise ValueError('unknown configuration keys: %s' % ', '.join(unknown))
+        raise ValueError("unknown configuration keys: %s" % ", ".join(unknown))
     config = copy.deepcopy(base)
     for key, value in values.items():
-        if key in ('update_seconds', 'deploy_seconds', 'delete_seconds'):
+        if key in ("update_seconds", "deploy_seconds", "delete_seconds"):
             if not _is_number(value) or value < 0:
-                raise ValueError('%s must be a number >= 0' % key)
+                raise ValueError("%s must be a number >= 0" % key)
             config[key] = float(value)
-        elif key == 'stale_reads':
+        elif key == "stale_reads":
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError('stale_reads must be an integer >= 0')
+                raise ValueError("stale_reads must be an integer >= 0")
             config[key] = value
-        elif key == 'delete_mode':
+        elif key == "delete_mode":
             if value not in DELETE_MODES:
-                raise ValueError('delete_mode must be one of %s' % ', '.join(DELETE_MODES))
+                raise ValueError("delete_mode must be one of %s" % ", ".join(DELETE_MODES))
             config[key] = value
         elif key in AUTH_CONFIG_KEYS:
             # Credentials (auth.py): present in the configuration only while set.
@@ -106,9 +128,9 @@ def normalize_config(values, base):
                 config.pop(key, None)
             else:
                 config[key] = normalized
-        elif key == 'tokens':
+        elif key == "tokens":
             if value is not None and (not isinstance(value, list) or not all(isinstance(t, str) and t for t in value)):
-                raise ValueError('tokens must be null or a list of non-empty strings')
+                raise ValueError("tokens must be null or a list of non-empty strings")
             config[key] = list(value) if value else None
         else:
             config[key] = _normalize_failure(key, value)
@@ -120,7 +142,7 @@ def _normalize_failure(key, value):
         return None
     if value is True:
         return dict(DEFAULT_FAILURES[key])
-    if not isinstance(value, dict) or set(value) - {'error_code', 'error_msg'}:
+    if not isinstance(value, dict) or set(value) - {"error_code", "error_msg"}:
         raise ValueError('%s must be null, true or {"error_code": ..., "error_msg": ...}' % key)
     result = dict(DEFAULT_FAILURES[key])
     result.update(value)
@@ -134,43 +156,43 @@ def load_seed(seed):
     if isinstance(seed, dict):
         data = copy.deepcopy(seed)
     else:
-        with open(os.fspath(seed), encoding='utf-8') as handle:
+        with open(os.fspath(seed), encoding="utf-8") as handle:
             data = json.load(handle)
     return check_seed(data)
 
 
 def check_seed(data):
     if not isinstance(data, dict):
-        raise ValueError('seed data must be a JSON object')
-    unknown = sorted(set(data) - {'workspaces', 'instances'})
+        raise ValueError("seed data must be a JSON object")
+    unknown = sorted(set(data) - {"workspaces", "instances"})
     if unknown:
-        raise ValueError('unknown seed keys: %s' % ', '.join(unknown))
-    workspaces = data.get('workspaces', [])
-    instances = data.get('instances', [])
+        raise ValueError("unknown seed keys: %s" % ", ".join(unknown))
+    workspaces = data.get("workspaces", [])
+    instances = data.get("instances", [])
     if not isinstance(workspaces, list) or not all(isinstance(w, str) and w for w in workspaces):
         raise ValueError('seed "workspaces" must be a list of workspace ids')
     if not isinstance(instances, list) or not all(isinstance(i, dict) for i in instances):
         raise ValueError('seed "instances" must be a list of objects')
-    return {'workspaces': list(workspaces), 'instances': copy.deepcopy(instances)}
+    return {"workspaces": list(workspaces), "instances": copy.deepcopy(instances)}
 
 
 def default_instance_data():
     return {
-        'visibility': 'PRIVATE',
-        'source': dict(DEFAULT_SOURCE),
-        'id': None,
-        'name': None,
-        'description': '',
-        'endpoint_id': DEFAULT_ENDPOINT_ID,
-        'status': 'RUNNING',
-        'create_time': None,
-        'update_time': None,
-        'duration': 0,
-        'create_user': dict(DEFAULT_USER),
-        'type': 'LLM_MODEL',
-        'config': {'model_instance_config': {'resource': {'min': 1, 'max': 1, 'spec_code': DEFAULT_SPEC_CODE}}},
-        'error_code': None,
-        'error_msg': None,
+        "visibility": "PRIVATE",
+        "source": dict(DEFAULT_SOURCE),
+        "id": None,
+        "name": None,
+        "description": "",
+        "endpoint_id": DEFAULT_ENDPOINT_ID,
+        "status": "RUNNING",
+        "create_time": None,
+        "update_time": None,
+        "duration": 0,
+        "create_user": dict(DEFAULT_USER),
+        "type": "LLM_MODEL",
+        "config": {"model_instance_config": {"resource": {"min": 1, "max": 1, "spec_code": DEFAULT_SPEC_CODE}}},
+        "error_code": None,
+        "error_msg": None,
     }
 
 
@@ -188,17 +210,17 @@ class Instance:
 
     @property
     def id(self):
-        return self.data['id']
+        return self.data["id"]
 
     @property
     def status(self):
-        return self.data.get('status')
+        return self.data.get("status")
 
     @property
     def resource(self):
-        config = self.data.setdefault('config', {})
-        model = config.setdefault('model_instance_config', {})
-        return model.setdefault('resource', {})
+        config = self.data.setdefault("config", {})
+        model = config.setdefault("model_instance_config", {})
+        return model.setdefault("resource", {})
 
     def view(self):
         """The API shape (documented fields first, then any extra fields of the data)."""
@@ -242,39 +264,39 @@ class State:
             seed = copy.deepcopy(self.seed)
             if override is not None:
                 checked = check_seed(override)
-                for key in ('workspaces', 'instances'):
+                for key in ("workspaces", "instances"):
                     if key in override:
                         seed[key] = checked[key]
             self._clear()
-            self.workspaces = list(seed['workspaces'])
-            start = self.wallclock() - len(seed['instances'])
-            for index, raw in enumerate(seed['instances']):
+            self.workspaces = list(seed["workspaces"])
+            start = self.wallclock() - len(seed["instances"])
+            for index, raw in enumerate(seed["instances"]):
                 self.add_instance(raw, created=start + index)
 
     def add_instance(self, raw, created=None):
         """Store an instance from a (partial) dict; missing fields get defaults. Raises ValueError."""
         if not isinstance(raw, dict):
-            raise ValueError('an instance must be a JSON object')
+            raise ValueError("an instance must be a JSON object")
         raw = copy.deepcopy(raw)
-        raw.pop('_emulator', None)
-        workspace_id = raw.pop('workspace_id', None) or (self.workspaces[0] if self.workspaces else 'ws-demo')
+        raw.pop("_emulator", None)
+        workspace_id = raw.pop("workspace_id", None) or (self.workspaces[0] if self.workspaces else "ws-demo")
         if not isinstance(workspace_id, str):
-            raise ValueError('workspace_id must be a string')
+            raise ValueError("workspace_id must be a string")
         data = deep_merge(default_instance_data(), raw)
-        if data['id'] is None:
-            data['id'] = str(uuid.uuid4())
-        if not isinstance(data['id'], str) or not data['id']:
-            raise ValueError('instance id must be a non-empty string')
-        if data['id'] in self.instances:
-            raise ValueError('instance %s already exists' % data['id'])
-        if data.get('status') not in STATUSES:
-            raise ValueError('status must be one of %s' % ', '.join(STATUSES))
-        if data['name'] is None:
-            data['name'] = 'instance-%d' % (self._seq + 1)
-        if data['create_time'] is None:
-            data['create_time'] = iso_time(self._create_epoch(self.wallclock() if created is None else created))
-        if data['update_time'] is None:
-            data['update_time'] = data['create_time']
+        if data["id"] is None:
+            data["id"] = str(uuid.uuid4())
+        if not isinstance(data["id"], str) or not data["id"]:
+            raise ValueError("instance id must be a non-empty string")
+        if data["id"] in self.instances:
+            raise ValueError("instance %s already exists" % data["id"])
+        if data.get("status") not in STATUSES:
+            raise ValueError("status must be one of %s" % ", ".join(STATUSES))
+        if data["name"] is None:
+            data["name"] = "instance-%d" % (self._seq + 1)
+        if data["create_time"] is None:
+            data["create_time"] = iso_time(self._create_epoch(self.wallclock() if created is None else created))
+        if data["update_time"] is None:
+            data["update_time"] = data["create_time"]
         if workspace_id not in self.workspaces:
             self.workspaces.append(workspace_id)
         self._seq += 1
@@ -325,19 +347,19 @@ class State:
 
     def internal_view(self, instance):
         view = instance.view()
-        view['workspace_id'] = instance.workspace_id
+        view["workspace_id"] = instance.workspace_id
         pending = None
         if instance.pending is not None:
             pending = {
-                'operation': instance.pending['operation'],
-                'remaining_seconds': max(0.0, round(instance.pending['due'] - self.clock(), 3)),
-                'changes': copy.deepcopy(instance.pending.get('changes')),
-                'fail': copy.deepcopy(instance.pending.get('fail')),
+                "operation": instance.pending["operation"],
+                "remaining_seconds": max(0.0, round(instance.pending["due"] - self.clock(), 3)),
+                "changes": copy.deepcopy(instance.pending.get("changes")),
+                "fail": copy.deepcopy(instance.pending.get("fail")),
             }
-        view['_emulator'] = {
-            'pending': pending,
-            'stale_reads_remaining': instance.stale_remaining if instance.stale_view is not None else 0,
-            'seq': instance.seq,
+        view["_emulator"] = {
+            "pending": pending,
+            "stale_reads_remaining": instance.stale_remaining if instance.stale_view is not None else 0,
+            "seq": instance.seq,
         }
         return view
 
@@ -346,18 +368,20 @@ class State:
         return iso_time(self.wallclock())
 
     def record_event(self, instance_id, workspace_id, old, new, operation, when=None):
-        self.events.append({
-            'instance_id': instance_id,
-            'workspace_id': workspace_id,
-            'from': old,
-            'to': new,
-            'operation': operation,
-            'time': self.wallclock() if when is None else when,
-        })
+        self.events.append(
+            {
+                "instance_id": instance_id,
+                "workspace_id": workspace_id,
+                "from": old,
+                "to": new,
+                "operation": operation,
+                "time": self.wallclock() if when is None else when,
+            }
+        )
 
     def _set_status(self, instance, status, operation, when=None):
-        old = instance.data.get('status')
-        instance.data['status'] = status
+        old = instance.data.get("status")
+        instance.data["status"] = status
         if old != status:
             self.record_event(instance.id, instance.workspace_id, old, status, operation, when)
 
@@ -366,64 +390,66 @@ class State:
         now = self.wallclock()
         created = iso_time(self._create_epoch(now))
         data = default_instance_data()
-        data.update({
-            'id': str(uuid.uuid4()),
-            'name': spec['name'],
-            'description': spec['description'],
-            'endpoint_id': spec['endpoint_id'],
-            'source': {'id': spec['source']['id'], 'version_id': spec['source'].get('version_id')},
-            'status': 'CREATING',
-            'create_time': created,
-            'update_time': created,
-            'config': {'model_instance_config': {'resource': dict(spec['resource'])}},
-        })
+        data.update(
+            {
+                "id": str(uuid.uuid4()),
+                "name": spec["name"],
+                "description": spec["description"],
+                "endpoint_id": spec["endpoint_id"],
+                "source": {"id": spec["source"]["id"], "version_id": spec["source"].get("version_id")},
+                "status": "CREATING",
+                "create_time": created,
+                "update_time": created,
+                "config": {"model_instance_config": {"resource": dict(spec["resource"])}},
+            }
+        )
         self._seq += 1
         instance = Instance(data, workspace_id, self._seq)
         self.instances[instance.id] = instance
-        self.record_event(instance.id, workspace_id, None, 'CREATING', 'deploy', now)
+        self.record_event(instance.id, workspace_id, None, "CREATING", "deploy", now)
         instance.pending = {
-            'operation': 'deploy',
-            'due': self.clock() + self.config['deploy_seconds'],
-            'changes': None,
-            'fail': self.config['fail_next_deploy'],
+            "operation": "deploy",
+            "due": self.clock() + self.config["deploy_seconds"],
+            "changes": None,
+            "fail": self.config["fail_next_deploy"],
         }
-        self.config['fail_next_deploy'] = None
+        self.config["fail_next_deploy"] = None
         return instance
 
     def begin_update(self, instance, changes):
         """Accept a validated update: UPDATING now, the values applied when it completes."""
-        if self.config['stale_reads'] > 0:
+        if self.config["stale_reads"] > 0:
             before = instance.view()
             instance.stale_view = before
-            instance.stale_remaining = self.config['stale_reads']
-        instance.data['update_time'] = self._now_iso()
-        self._set_status(instance, 'UPDATING', 'update')
+            instance.stale_remaining = self.config["stale_reads"]
+        instance.data["update_time"] = self._now_iso()
+        self._set_status(instance, "UPDATING", "update")
         instance.pending = {
-            'operation': 'update',
-            'due': self.clock() + self.config['update_seconds'],
-            'changes': copy.deepcopy(changes),
-            'fail': self.config['fail_next_update'],
+            "operation": "update",
+            "due": self.clock() + self.config["update_seconds"],
+            "changes": copy.deepcopy(changes),
+            "fail": self.config["fail_next_update"],
         }
-        self.config['fail_next_update'] = None
+        self.config["fail_next_update"] = None
 
     def begin_delete(self, instance):
         instance.stale_view = None
         instance.stale_remaining = 0
-        instance.data['update_time'] = self._now_iso()
-        self._set_status(instance, 'DELETING', 'delete')
+        instance.data["update_time"] = self._now_iso()
+        self._set_status(instance, "DELETING", "delete")
         instance.pending = {
-            'operation': 'delete',
-            'due': self.clock() + self.config['delete_seconds'],
-            'changes': None,
-            'fail': None,
-            'mode': self.config['delete_mode'],
+            "operation": "delete",
+            "due": self.clock() + self.config["delete_seconds"],
+            "changes": None,
+            "fail": None,
+            "mode": self.config["delete_mode"],
         }
 
     def advance(self):
         """Complete every pending operation that is due, oldest due first."""
         now = self.clock()
-        due = [instance for instance in self.instances.values() if instance.pending is not None and instance.pending['due'] <= now]
-        due.sort(key=lambda instance: instance.pending['due'])
+        due = [instance for instance in self.instances.values() if instance.pending is not None and instance.pending["due"] <= now]
+        due.sort(key=lambda instance: instance.pending["due"])
         for instance in due:
             self._complete(instance, now)
 
@@ -431,68 +457,68 @@ class State:
         pending = instance.pending
         instance.pending = None
         # Wall-clock moment at which the operation finished (it may be observed later).
-        when = self.wallclock() - max(0.0, now - pending['due'])
+        when = self.wallclock() - max(0.0, now - pending["due"])
         stamp = iso_time(when)
-        operation = pending['operation']
-        if operation == 'delete':
-            if pending.get('mode') == 'deleted':
-                instance.data['update_time'] = stamp
-                self._set_status(instance, 'DELETED', operation, when)
+        operation = pending["operation"]
+        if operation == "delete":
+            if pending.get("mode") == "deleted":
+                instance.data["update_time"] = stamp
+                self._set_status(instance, "DELETED", operation, when)
             else:
                 del self.instances[instance.id]
                 self.record_event(instance.id, instance.workspace_id, instance.status, None, operation, when)
             return
-        instance.data['update_time'] = stamp
-        if pending['fail']:
-            instance.data['error_code'] = pending['fail'].get('error_code')
-            instance.data['error_msg'] = pending['fail'].get('error_msg')
-            self._set_status(instance, 'FAILED', operation, when)
+        instance.data["update_time"] = stamp
+        if pending["fail"]:
+            instance.data["error_code"] = pending["fail"].get("error_code")
+            instance.data["error_msg"] = pending["fail"].get("error_msg")
+            self._set_status(instance, "FAILED", operation, when)
             return
-        if operation == 'update':
-            self._apply_changes(instance, pending['changes'])
-        instance.data['error_code'] = None
-        instance.data['error_msg'] = None
-        self._set_status(instance, 'RUNNING', operation, when)
+        if operation == "update":
+            self._apply_changes(instance, pending["changes"])
+        instance.data["error_code"] = None
+        instance.data["error_msg"] = None
+        self._set_status(instance, "RUNNING", operation, when)
 
     @staticmethod
     def _apply_changes(instance, changes):
-        for key in ('name', 'description'):
+        for key in ("name", "description"):
             if key in changes:
                 instance.data[key] = changes[key]
-        if 'source' in changes:
-            source = instance.data.setdefault('source', {})
-            source['id'] = changes['source']['id']
-            if changes['source'].get('version_id') is not None:
-                source['version_id'] = changes['source']['version_id']
-        if 'resource' in changes:
-            instance.resource.update(changes['resource'])
+        if "source" in changes:
+            source = instance.data.setdefault("source", {})
+            source["id"] = changes["source"]["id"]
+            if changes["source"].get("version_id") is not None:
+                source["version_id"] = changes["source"]["version_id"]
+        if "resource" in changes:
+            instance.resource.update(changes["resource"])
 
     # ------------------------------------------------------- test control
     def patch_instance(self, instance, patch):
         """Deep-merge a partial instance (another writer / a status change). Raises ValueError."""
         if not isinstance(patch, dict):
-            raise ValueError('the patch must be a JSON object')
+            raise ValueError("the patch must be a JSON object")
         patch = copy.deepcopy(patch)
-        patch.pop('_emulator', None)
-        if 'id' in patch and patch['id'] != instance.id:
-            raise ValueError('the instance id cannot be changed')
-        if 'status' in patch and patch['status'] not in STATUSES:
-            raise ValueError('status must be one of %s' % ', '.join(STATUSES))
-        workspace_id = patch.pop('workspace_id', None)
+        patch.pop("_emulator", None)
+        if "id" in patch and patch["id"] != instance.id:
+            raise ValueError("the instance id cannot be changed")
+        if "status" in patch and patch["status"] not in STATUSES:
+            raise ValueError("status must be one of %s" % ", ".join(STATUSES))
+        workspace_id = patch.pop("workspace_id", None)
         if workspace_id is not None:
             if not isinstance(workspace_id, str) or not workspace_id:
-                raise ValueError('workspace_id must be a non-empty string')
+                raise ValueError("workspace_id must be a non-empty string")
             if workspace_id not in self.workspaces:
                 self.workspaces.append(workspace_id)
             instance.workspace_id = workspace_id
-        new_status = patch.pop('status', None)
+        new_status = patch.pop("status", None)
         deep_merge(instance.data, patch)
-        if 'update_time' not in patch:
-            instance.data['update_time'] = self._now_iso()
+        if "update_time" not in patch:
+            instance.data["update_time"] = self._now_iso()
         if new_status is not None:
             # An explicit status change ends any pending operation.
             instance.pending = None
-            self._set_status(instance, new_status, 'patch')
+            self._set_status(instance, new_status, "patch")
         return instance
 
     def remove_instance(self, instance):

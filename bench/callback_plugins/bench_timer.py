@@ -38,8 +38,14 @@ class CallbackModule(CallbackBase):
     def _record(self, kind, outcome, result):
         now = time.time()
         data = result._result  # pylint: disable=protected-access
-        record = {"time": now, "kind": kind, "outcome": outcome, "task": result.task_name,
-                  "host": result._host.get_name(), "changed": bool(data.get("changed"))}  # pylint: disable=protected-access
+        record = {
+            "time": now,
+            "kind": kind,
+            "outcome": outcome,
+            "task": result.task_name,
+            "host": result._host.get_name(),
+            "changed": bool(data.get("changed")),
+        }  # pylint: disable=protected-access
         if outcome == "failed":
             record["msg"] = str(data.get("msg", ""))[:300]
         self.records.append(record)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-
     # What each attribute means; every module adds its own support levels.
     DOCUMENTATION = r"""
 options: {}

@@ -36,8 +36,11 @@ METHODS = (
 
 def select_method(params):
     """(method, warnings) for the task's options; raises FabricInputError when no method is complete."""
-    present = {name for name in ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password", "domain_name")
-               if blank_to_none(params.get(name)) is not None}
+    present = {
+        name
+        for name in ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password", "domain_name")
+        if blank_to_none(params.get(name)) is not None
+    }
     chosen = None
     for method, required, _optional in METHODS:
         if all(name in present for name in required):
@@ -45,11 +48,12 @@ def select_method(params):
             break
     if chosen is None:
         partial = sorted(present)
-        hint = (" (given: {0})".format(", ".join(partial)) if partial else "")
+        hint = " (given: {0})".format(", ".join(partial)) if partial else ""
         raise FabricInputError(
             "no complete authentication method{0}: set auth_token (HW_AUTH_TOKEN), or access_key and secret_key "
             "(HW_ACCESS_KEY, HW_SECRET_KEY), or user_name, password and domain_name (HW_USER_NAME, HW_PASSWORD, "
-            "HW_DOMAIN_NAME)".format(hint))
+            "HW_DOMAIN_NAME)".format(hint)
+        )
     used = set()
     for method, required, optional in METHODS:
         if method == chosen:
@@ -115,17 +119,22 @@ class AkSkAuth:
             request.headers["X-Security-Token"] = self._security_token
         signed = {name: request.headers[name] for name in request.headers if name.lower() in SIGNED_HEADERS}
         request.headers["Authorization"] = _signer.authorization(
-            request.method, request.url, signed, request.body, self._access_key, self._secret_key)
+            request.method, request.url, signed, request.body, self._access_key, self._secret_key
+        )
         return request
 
 
 def password_token_body(params, project_id, region):
     scope = {"id": project_id} if project_id else {"name": region}
-    return {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": params["user_name"], "password": params["password"], "domain": {"name": params["domain_name"]}}}},
-        "scope": {"project": scope},
-    }}
+    return {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": params["user_name"], "password": params["password"], "domain": {"name": params["domain_name"]}}},
+            },
+            "scope": {"project": scope},
+        }
+    }
 
 
 def fetch_password_token(new_client, params):
@@ -137,8 +146,7 @@ def fetch_password_token(new_client, params):
     iam = resolve_iam_endpoint(params)
     who = "user {0!r} of domain {1!r}".format(params["user_name"], params["domain_name"])
     try:
-        response = new_client(iam).request("POST", "/v3/auth/tokens", body=password_token_body(params, project_id, region),
-                                           idempotent=True)
+        response = new_client(iam).request("POST", "/v3/auth/tokens", body=password_token_body(params, project_id, region), idempotent=True)
     except FabricApiError as err:
         raise FabricAuthError("IAM refused the password authentication of {0}: {1}".format(who, err)) from None
     token = response.headers.get("X-Subject-Token")
@@ -177,9 +185,12 @@ def build_auth(params, new_client, register_secret):
         return TokenAuth(header_value(params, "auth_token", "HW_AUTH_TOKEN")), warnings, method
     if method == AKSK:
         # The SK is only a key of the HMAC (any text, UTF-8); everything else is sent in a header.
-        auth = AkSkAuth(header_value(params, "access_key", "HW_ACCESS_KEY"), str(params["secret_key"]).strip(),
-                        header_value(params, "security_token", "HW_SECURITY_TOKEN"),
-                        header_value(params, "project_id", "HW_PROJECT_ID"))
+        auth = AkSkAuth(
+            header_value(params, "access_key", "HW_ACCESS_KEY"),
+            str(params["secret_key"]).strip(),
+            header_value(params, "security_token", "HW_SECURITY_TOKEN"),
+            header_value(params, "project_id", "HW_PROJECT_ID"),
+        )
         if auth.project_id is None:
             auth.project_id = lookup_project_id(new_client, params, auth)
         return auth, warnings, method

@@ -70,13 +70,15 @@ class FabricApiError(FabricError):
         return ", ".join(parts)
 
     def details(self):
-        return {"error": {
-            "status": self.status,
-            "error_code": self.error_code,
-            "error_msg": self.error_msg,
-            "solution_msg": self.solution_msg,
-            "request_id": self.request_id,
-        }}
+        return {
+            "error": {
+                "status": self.status,
+                "error_code": self.error_code,
+                "error_msg": self.error_msg,
+                "solution_msg": self.solution_msg,
+                "request_id": self.request_id,
+            }
+        }
 
 
 class FabricWaitError(FabricError):
@@ -128,7 +130,9 @@ def api_error(status, method, path, headers, body_text):
     if error_code is None:
         error_code = str(status)
     return FabricApiError(
-        status, method, path,
+        status,
+        method,
+        path,
         error_code=str(error_code),
         error_msg=None if error_msg is None else str(error_msg),
         solution_msg=solution_msg,

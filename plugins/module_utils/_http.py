@@ -23,6 +23,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._version import C
 
 try:
     import requests
+
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the missing_required_lib path
@@ -33,8 +34,8 @@ except ImportError:  # pragma: no cover - exercised by the missing_required_lib 
 
 def user_agent():
     return "{0}/{1} ansible-core/{2} python/{3} requests/{4}".format(
-        COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_CORE_VERSION, platform.python_version(),
-        getattr(requests, "__version__", "none"))
+        COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_CORE_VERSION, platform.python_version(), getattr(requests, "__version__", "none")
+    )
 
 
 class ApiResponse:
@@ -60,8 +61,7 @@ def _failure_kind(exc):
 def _describe(exc):
     """A short reason for a failed attempt; requests' texts name the host and path, never headers."""
     if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS verification failed ({0}); set ca_path to the CA bundle, or validate_certs: false for a test endpoint".format(
-            type(exc).__name__)
+        return "TLS verification failed ({0}); set ca_path to the CA bundle, or validate_certs: false for a test endpoint".format(type(exc).__name__)
     if isinstance(exc, requests.exceptions.Timeout):
         return "timed out ({0})".format(type(exc).__name__)
     text = str(exc)
@@ -71,8 +71,19 @@ def _describe(exc):
 class FabricClient:
     """Sends requests to one base URL with retries, backoff, timeouts and an auth object."""
 
-    def __init__(self, base_url, auth=None, timeout=30, retries=5, verify=True, session=None,
-                 clock=time.monotonic, sleep=time.sleep, backoff=None, deadline=None):
+    def __init__(
+        self,
+        base_url,
+        auth=None,
+        timeout=30,
+        retries=5,
+        verify=True,
+        session=None,
+        clock=time.monotonic,
+        sleep=time.sleep,
+        backoff=None,
+        deadline=None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
@@ -96,8 +107,16 @@ class FabricClient:
         # verify is passed on every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE or
         # CURL_CA_BUNDLE override a session-level verify, which would ignore ca_path and turn validate_certs: false
         # back on (psf/requests#3829). An explicit per-request value wins over the environment.
-        return self.session.request(method, url, data=data, headers=headers, auth=auth, verify=self.session.verify,
-                                    timeout=(self.timeout, self.timeout), allow_redirects=False)
+        return self.session.request(
+            method,
+            url,
+            data=data,
+            headers=headers,
+            auth=auth,
+            verify=self.session.verify,
+            timeout=(self.timeout, self.timeout),
+            allow_redirects=False,
+        )
 
     def request(self, method, path, query=None, body=None, idempotent=None, confirm_write=None, auth=None, headers=None):
         """Send one logical request; returns an ApiResponse or raises a FabricError.
@@ -124,7 +143,7 @@ class FabricClient:
             except requests.exceptions.RequestException as exc:
                 error = FabricConnectionError(method, path, _describe(exc), attempt)
                 if isinstance(exc, requests.exceptions.SSLError):
-                    raise error
+                    raise error from None
                 decision = _retry.decide_failure(method, _failure_kind(exc), idempotent)
             else:
                 if response.status_code < 400:

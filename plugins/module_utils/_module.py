@@ -42,8 +42,11 @@ class _AnsibleModule(AnsibleModule):
         for name, spec in self.argument_spec.items():
             value = self.params.get(name)
             if spec.get("type") == "dict" and spec.get("options") and value is not None and not isinstance(value, (dict, str)):
-                self._shape_errors.append("{0} must be a dictionary with the keys {1}, got {2:.60} ({3})".format(
-                    name, ", ".join(sorted(spec["options"])), repr(value), type(value).__name__))
+                self._shape_errors.append(
+                    "{0} must be a dictionary with the keys {1}, got {2:.60} ({3})".format(
+                        name, ", ".join(sorted(spec["options"])), repr(value), type(value).__name__
+                    )
+                )
                 self.params[name] = str(value)
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
@@ -96,8 +99,16 @@ class FabricModule:
         verify = self.params["validate_certs"]
         if verify and self.params.get("ca_path"):
             verify = self.params["ca_path"]
-        return _http.FabricClient(base_url, auth=auth, timeout=self.params["api_timeout"], retries=self.params["api_retries"],
-                                  verify=verify, clock=self.clock, sleep=self.sleep, deadline=self.deadline)
+        return _http.FabricClient(
+            base_url,
+            auth=auth,
+            timeout=self.params["api_timeout"],
+            retries=self.params["api_retries"],
+            verify=verify,
+            clock=self.clock,
+            sleep=self.sleep,
+            deadline=self.deadline,
+        )
 
     @property
     def client(self):

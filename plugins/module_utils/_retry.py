@@ -85,6 +85,6 @@ class Backoff:
         if retry_after is not None:
             # Honoured, but a server asking for an hour does not hold a task for an hour per attempt.
             return min(retry_after, MAX_RETRY_AFTER)
-        ceiling = min(self.cap, self.base * (2 ** retry_number))
+        ceiling = min(self.cap, self.base * (2**retry_number))
         # Half fixed, half random: never a burst of clients retrying in step, never a zero wait.
         return ceiling / 2 + self.rng() * ceiling / 2

@@ -83,14 +83,16 @@ def canonical_request(method, url, headers, body):
     parts = urlsplit(url)
     signed = sorted(name for name in headers if "_" not in name)
     canonical_headers = "".join("{0}:{1}\n".format(name, headers[name]) for name in signed)
-    text = "\n".join([
-        method.upper(),
-        canonical_uri(parts.path),
-        canonical_query(parse_query(parts.query)),
-        canonical_headers,
-        ";".join(signed),
-        _body_sha256(body, headers),
-    ])
+    text = "\n".join(
+        [
+            method.upper(),
+            canonical_uri(parts.path),
+            canonical_query(parse_query(parts.query)),
+            canonical_headers,
+            ";".join(signed),
+            _body_sha256(body, headers),
+        ]
+    )
     return text, ";".join(signed)
 
 

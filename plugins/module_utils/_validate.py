@@ -10,7 +10,7 @@ import re
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,36}$")
-NAME_PATTERN = re.compile(u"^[\u4e00-\u9fa5A-Za-z0-9_\\-. ]{1,64}$")
+NAME_PATTERN = re.compile("^[\u4e00-\u9fa5A-Za-z0-9_\\-. ]{1,64}$")
 DESCRIPTION_MAX = 1024
 DESCRIPTION_FORBIDDEN = "!<>=&'\""
 SPEC_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
@@ -25,8 +25,8 @@ def check_id(option, value):
 def check_name(option, value):
     if value is not None and not NAME_PATTERN.fullmatch(value):
         raise FabricInputError(
-            "{0} must be 1 to 64 characters: letters (Chinese too), digits, underscores, hyphens, periods and spaces; got {1!r}".format(
-                option, value))
+            "{0} must be 1 to 64 characters: letters (Chinese too), digits, underscores, hyphens, periods and spaces; got {1!r}".format(option, value)
+        )
 
 
 def check_description(option, value):

@@ -60,8 +60,9 @@ class Waiter:
             last_status = outcome.status
             now = self.clock()
             if now >= deadline:
-                raise FabricWaitError("timed out after {0}s waiting for {1}; last status seen: {2}".format(
-                    timeout, what, last_status or "(none: every poll failed)"))
+                raise FabricWaitError(
+                    "timed out after {0}s waiting for {1}; last status seen: {2}".format(timeout, what, last_status or "(none: every poll failed)")
+                )
             self.sleep(min(self.interval(now - start), deadline - now))
 
 

@@ -247,15 +247,21 @@ ARGUMENT_SPEC = dict(
     instance_id=dict(type="str", aliases=["id"]),
     name=dict(type="str"),
     description=dict(type="str"),
-    source=dict(type="dict", options=dict(
-        id=dict(type="str", required=True),
-        version_id=dict(type="str"),
-    )),
-    resource=dict(type="dict", options=dict(
-        min=dict(type="int"),
-        max=dict(type="int"),
-        spec_code=dict(type="str"),
-    )),
+    source=dict(
+        type="dict",
+        options=dict(
+            id=dict(type="str", required=True),
+            version_id=dict(type="str"),
+        ),
+    ),
+    resource=dict(
+        type="dict",
+        options=dict(
+            min=dict(type="int"),
+            max=dict(type="int"),
+            spec_code=dict(type="str"),
+        ),
+    ),
     endpoint_id=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     wait=dict(type="bool", default=True),
@@ -297,8 +303,7 @@ def newer(value, than):
 
 def failed_text(instance_id, instance, what):
     """The instance's own error, for a failure or a warning."""
-    return "instance {0} {1}: error_code={2}, error_msg={3}".format(
-        instance_id, what, instance.get("error_code"), instance.get("error_msg"))
+    return "instance {0} {1}: error_code={2}, error_msg={3}".format(instance_id, what, instance.get("error_code"), instance.get("error_msg"))
 
 
 def accepted(instance_id):
@@ -333,8 +338,11 @@ class Reconciler:
             return None if instance is None or instance.get("status") in GONE else instance
         matches = self.api.find_by_name(self.params["name"])
         if len(matches) > 1:
-            raise FabricInputError("{0} instances are named {1!r} (ids: {2}); give instance_id to choose one".format(
-                len(matches), self.params["name"], ", ".join(sorted(str(item.get("id")) for item in matches))))
+            raise FabricInputError(
+                "{0} instances are named {1!r} (ids: {2}); give instance_id to choose one".format(
+                    len(matches), self.params["name"], ", ".join(sorted(str(item.get("id")) for item in matches))
+                )
+            )
         return matches[0] if matches else None
 
     def settle(self, instance):
@@ -346,8 +354,9 @@ class Reconciler:
             self.module.warn("instance {0} is {1}; check mode predicts from that state without waiting".format(instance.get("id"), status))
             return instance
         if not self.params["wait"]:
-            raise FabricWaitError("instance {0} is {1}; set wait: true to wait for a steady status first".format(instance.get("id"), status),
-                                  instance)
+            raise FabricWaitError(
+                "instance {0} is {1}; set wait: true to wait for a steady status first".format(instance.get("id"), status), instance
+            )
 
         def probe():
             seen = self.api.show(instance["id"])
@@ -396,8 +405,12 @@ class Reconciler:
                 raise
             seen = self.api.show(instance["id"])
             if seen.get("status") in TRANSITIONAL or newer(seen.get("update_time"), instance.get("update_time")):
-                raise FabricWaitError("another writer changed instance {0} while this task updated it (now {1}); the API refused "
-                                      "the update: {2}".format(instance["id"], seen.get("status"), err), seen) from None
+                raise FabricWaitError(
+                    "another writer changed instance {0} while this task updated it (now {1}); the API refused the update: {2}".format(
+                        instance["id"], seen.get("status"), err
+                    ),
+                    seen,
+                ) from None
             raise
 
     def wait_for_update(self, before, plan):
@@ -415,16 +428,21 @@ class Reconciler:
             if shows(seen, self.requested):
                 return seen
             if fresh:
-                raise FabricWaitError("another writer changed instance {0} during the update; it now shows {1}".format(
-                    instance_id, shaped({option: FIELD_BY_OPTION[option].get(seen) for option in plan.changes})), seen)
+                raise FabricWaitError(
+                    "another writer changed instance {0} during the update; it now shows {1}".format(
+                        instance_id, shaped({option: FIELD_BY_OPTION[option].get(seen) for option in plan.changes})
+                    ),
+                    seen,
+                )
             return Pending("{0} (requested values not shown yet)".format(status))
 
         return self.wait(probe, "instance {0} to show the update".format(instance_id))
 
     def deploy(self):
         if self.params["instance_id"]:
-            raise FabricInputError("instance {0} does not exist (it is being deleted or deleted); an instance id cannot be created".format(
-                self.params["instance_id"]))
+            raise FabricInputError(
+                "instance {0} does not exist (it is being deleted or deleted); an instance id cannot be created".format(self.params["instance_id"])
+            )
         missing = [option for option in DEPLOY_REQUIRES if option not in self.requested]
         if missing:
             raise FabricInputError("no instance is named {0!r}; deploying it needs {1}".format(self.params["name"], ", ".join(missing)))
@@ -475,6 +493,7 @@ class Reconciler:
             return accepted(instance_id) if gone_or_going() else None
 
         if self._write(lambda: self.api.delete(instance_id, confirm)) and self.params["wait"]:
+
             def probe():
                 seen = self.api.show_or_none(instance_id)
                 if seen is None or seen.get("status") == "DELETED":

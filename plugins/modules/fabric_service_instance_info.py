@@ -111,13 +111,16 @@ ARGUMENT_SPEC = dict(
     workspace_id=dict(type="str", required=True),
     instance_id=dict(type="str", aliases=["id"]),
     name=dict(type="str"),
-    filters=dict(type="dict", options=dict(
-        endpoint_id=dict(type="str"),
-        source_id=dict(type="str"),
-        version_id=dict(type="str"),
-        type=dict(type="str", choices=["LLM_MODEL", "PGSQL_SERVICE"]),
-        visibility=dict(type="str", choices=["PRIVATE", "PUBLIC"]),
-    )),
+    filters=dict(
+        type="dict",
+        options=dict(
+            endpoint_id=dict(type="str"),
+            source_id=dict(type="str"),
+            version_id=dict(type="str"),
+            type=dict(type="str", choices=["LLM_MODEL", "PGSQL_SERVICE"]),
+            visibility=dict(type="str", choices=["PRIVATE", "PUBLIC"]),
+        ),
+    ),
 )
 
 

@@ -69,8 +69,10 @@ def artifact():
 def installed(artifact, tmp_path_factory):
     """A collections folder where the built artifact is installed, as a user or an EE build would install it."""
     folder = tmp_path_factory.mktemp("installed")
-    completed = run([tool("ansible-galaxy"), "collection", "install", "--force", "-p", str(folder), artifact],
-                    env={"ANSIBLE_COLLECTIONS_PATH": str(folder), "ANSIBLE_HOME": str(folder / ".ansible")})
+    completed = run(
+        [tool("ansible-galaxy"), "collection", "install", "--force", "-p", str(folder), artifact],
+        env={"ANSIBLE_COLLECTIONS_PATH": str(folder), "ANSIBLE_HOME": str(folder / ".ansible")},
+    )
     assert completed.returncode == 0, explain(completed)
     assert os.path.isfile(os.path.join(str(folder), "ansible_collections", "hwcloud", "dataarts", "MANIFEST.json"))
     return folder

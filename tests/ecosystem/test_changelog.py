@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 import yaml
-
 from conftest import ROOT, copy_tree, explain, galaxy_version, module_names, run, tool  # pylint: disable=import-error
 
 

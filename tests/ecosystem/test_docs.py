@@ -11,9 +11,8 @@ import os
 import re
 
 import pytest
-from docutils.core import publish_parts  # pylint: disable=import-error
-
 from conftest import COLLECTION, ROOT, explain, module_names, run, tool  # pylint: disable=import-error
+from docutils.core import publish_parts  # pylint: disable=import-error
 
 DOCS = os.path.join(ROOT, "docs", "modules")
 # What `make docs` runs (keep in step with ANTSIBULL_DOCS_ARGS in the Makefile).
@@ -38,8 +37,7 @@ def farm(tmp_path_factory):
     folder = tmp_path_factory.mktemp("farm")
     os.makedirs(str(folder / "ansible_collections" / "hwcloud"))
     os.symlink(ROOT, str(folder / "ansible_collections" / "hwcloud" / "dataarts"))
-    return {"ANSIBLE_COLLECTIONS_PATH": str(folder), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-            "ANSIBLE_HOME": str(folder / ".ansible")}
+    return {"ANSIBLE_COLLECTIONS_PATH": str(folder), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false", "ANSIBLE_HOME": str(folder / ".ansible")}
 
 
 @pytest.fixture(scope="session")
@@ -136,7 +134,7 @@ def test_the_page_renders_every_option(module, farm):
             assert str(choice) in row, (path, choice)
         first_words = " ".join(_plain(spec["description"][0]).split()[:3])
         assert first_words in html.unescape(_strip_tags(row)), (path, first_words)
-    for path, spec in _walk_returns(doc.get("return") or {}):
+    for path, _spec in _walk_returns(doc.get("return") or {}):
         assert 'id="return-{0}"'.format(path) in page, "return value {0} is not rendered".format(path)
     for section in ("Synopsis", "Requirements", "Parameters", "Attributes", "Examples", "Return Values"):
         assert ">{0}<".format(section) in page, section

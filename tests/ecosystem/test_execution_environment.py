@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 import yaml
-
 from conftest import ROOT, explain, run, tool  # pylint: disable=import-error
 
 INSTALLED = os.path.join("ansible_collections", "hwcloud", "dataarts")
@@ -43,8 +42,18 @@ def test_introspect_finds_requests(installed, tmp_path):
 def test_example_definition_makes_a_build_context(tmp_path):
     """examples/execution-environment.yml is a valid v3 definition: `ansible-builder create` writes its context."""
     context = tmp_path / "context"
-    completed = run([tool("ansible-builder"), "create", "-f", os.path.join(ROOT, "examples", "execution-environment.yml"),
-                     "--context", str(context), "--output-filename", "Containerfile"])
+    completed = run(
+        [
+            tool("ansible-builder"),
+            "create",
+            "-f",
+            os.path.join(ROOT, "examples", "execution-environment.yml"),
+            "--context",
+            str(context),
+            "--output-filename",
+            "Containerfile",
+        ]
+    )
     assert completed.returncode == 0, explain(completed)
     with open(str(context / "_build" / "requirements.yml"), encoding="utf-8") as stream:
         galaxy = yaml.safe_load(stream)

@@ -13,7 +13,6 @@ import json
 import tarfile
 
 import pytest
-
 from conftest import COLLECTION, explain, installed_env, module_names, run, tool  # pylint: disable=import-error
 
 
@@ -60,8 +59,18 @@ def test_galaxy_importer_sees_every_module_with_its_docs(imported):
 def test_the_artifact_holds_the_collection_only(artifact):
     with tarfile.open(artifact) as archive:
         names = archive.getnames()
-    for required in ("MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.md", "requirements.txt",
-                     "meta/runtime.yml", "meta/execution-environment.yml", "changelogs/changelog.yaml", "docs/modules/index.rst"):
+    for required in (
+        "MANIFEST.json",
+        "FILES.json",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "requirements.txt",
+        "meta/runtime.yml",
+        "meta/execution-environment.yml",
+        "changelogs/changelog.yaml",
+        "docs/modules/index.rst",
+    ):
         assert required in names, required
     for module in module_names():
         assert "plugins/modules/{0}.py".format(module) in names

@@ -33,8 +33,7 @@ class Control:
 
     def call(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:  # nosec - loopback test server
             text = response.read().decode("utf-8")
         return json.loads(text) if text else None
@@ -83,8 +82,7 @@ class RunResult:
         return self.results[-1]["result"] if self.results else {}
 
     def __repr__(self):
-        return "RunResult(rc={0}, results={1!r}, stdout={2!r}, stderr={3!r})".format(
-            self.rc, self.results, self.stdout[-3000:], self.stderr[-3000:])
+        return "RunResult(rc={0}, results={1!r}, stdout={2!r}, stderr={3!r})".format(self.rc, self.results, self.stdout[-3000:], self.stderr[-3000:])
 
 
 class Ansible:
@@ -97,21 +95,23 @@ class Ansible:
 
     def env(self, extra=None, connection=True):
         env = {key: value for key, value in os.environ.items() if not key.startswith(("HW_", "ANSIBLE_"))}
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
-            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
-            "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
-            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-            "ANSIBLE_NOCOLOR": "true",
-            "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "ANSIBLE_HOME": str(self.tmp_path / "ansible-home"),
-            "ANSIBLE_LOCAL_TEMP": str(self.tmp_path / "ansible-tmp"),
-            "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
-        })
+        env.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+                "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+                "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
+                "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
+                "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true",
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+                "ANSIBLE_NOCOLOR": "true",
+                "ANSIBLE_RETRY_FILES_ENABLED": "false",
+                "ANSIBLE_HOME": str(self.tmp_path / "ansible-home"),
+                "ANSIBLE_LOCAL_TEMP": str(self.tmp_path / "ansible-tmp"),
+                "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
+            }
+        )
         if connection:
             env.update({"HW_FABRIC_ENDPOINT": self.emulator_url, "HW_AUTH_TOKEN": TOKEN})
         env.update(extra or {})

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import os
-from seed import MODULE, BASE, CANARY_ID  # pylint: disable=import-error
+
+from seed import BASE, CANARY_ID, MODULE  # pylint: disable=import-error
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
 
@@ -34,8 +35,11 @@ def test_adhoc_run_changes_then_converges(ansible, ctl):
 
 def test_module_defaults_of_the_action_group(ansible, ctl, emulator):
     token = ctl.call("GET", "config")["tokens"][0]
-    run = ansible.playbook(os.path.join(PLAYBOOKS, "module_defaults.yml"), connection=False, extra_vars={
-        "fabric_endpoint": emulator.url, "fabric_auth_token": token, "fabric_instance_id": CANARY_ID})
+    run = ansible.playbook(
+        os.path.join(PLAYBOOKS, "module_defaults.yml"),
+        connection=False,
+        extra_vars={"fabric_endpoint": emulator.url, "fabric_auth_token": token, "fabric_instance_id": CANARY_ID},
+    )
     assert run.rc == 0, run
     results = {entry["task"]: entry for entry in run.results}
     assert all(entry["outcome"] == "ok" for entry in run.results), run

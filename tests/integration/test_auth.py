@@ -14,9 +14,8 @@ import json
 import secrets
 
 import pytest
-
 from conftest import TOKEN  # pylint: disable=import-error
-from seed import INFO, DEMO_ID  # pylint: disable=import-error
+from seed import DEMO_ID, INFO  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
 IAM_TOKEN = "hwcloud.dataarts.iam_token"
@@ -43,10 +42,17 @@ CREDENTIALS = {
 }
 
 ENV_OF = {
-    "endpoint": "HW_FABRIC_ENDPOINT", "region": "HW_REGION_NAME", "auth_token": "HW_AUTH_TOKEN",
-    "access_key": "HW_ACCESS_KEY", "secret_key": "HW_SECRET_KEY", "security_token": "HW_SECURITY_TOKEN",
-    "project_id": "HW_PROJECT_ID", "user_name": "HW_USER_NAME", "password": "HW_PASSWORD",
-    "domain_name": "HW_DOMAIN_NAME", "iam_endpoint": "HW_AUTH_URL",
+    "endpoint": "HW_FABRIC_ENDPOINT",
+    "region": "HW_REGION_NAME",
+    "auth_token": "HW_AUTH_TOKEN",
+    "access_key": "HW_ACCESS_KEY",
+    "secret_key": "HW_SECRET_KEY",
+    "security_token": "HW_SECURITY_TOKEN",
+    "project_id": "HW_PROJECT_ID",
+    "user_name": "HW_USER_NAME",
+    "password": "HW_PASSWORD",
+    "domain_name": "HW_DOMAIN_NAME",
+    "iam_endpoint": "HW_AUTH_URL",
 }
 
 
@@ -64,8 +70,10 @@ def run(ansible, tasks, options=None, source="options", play=None):
     if source == "env":
         env = {ENV_OF[name]: value for name, value in options.items()}
         options = {}
-    tasks = [dict(task, **{module: dict(args, **options)}) if module else task
-             for task, module, args in ((task, _module_of(task), _args_of(task)) for task in tasks)]
+    tasks = [
+        dict(task, **{module: dict(args, **options)}) if module else task
+        for task, module, args in ((task, _module_of(task), _args_of(task)) for task in tasks)
+    ]
     return ansible.playbook(tasks, verbosity=4, env=env, connection=False, play=play)
 
 
@@ -90,7 +98,8 @@ def assert_no_secret(result, ctl, extra=()):
 
 def assert_ok(result):
     assert result.rc == 0, "rc={0}\nlast result: {1}\noutput:\n{2}".format(
-        result.rc, json.dumps(result.results[-1:], indent=1)[:4000], result.stdout[-4000:] + result.stderr[-2000:])
+        result.rc, json.dumps(result.results[-1:], indent=1)[:4000], result.stdout[-4000:] + result.stderr[-2000:]
+    )
 
 
 def log(ctl):
@@ -107,8 +116,7 @@ def iam_calls(entries, path):
 
 def update_task():
     """An update without waiting: two Fabric requests (a read and a PUT) in one task."""
-    return [{"name": "task under test", INSTANCE: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID,
-                                                   "description": "authenticated", "wait": False}}]
+    return [{"name": "task under test", INSTANCE: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID, "description": "authenticated", "wait": False}}]
 
 
 # --------------------------------------------------------------------------------------------- each method
@@ -176,10 +184,15 @@ def test_iam_token_feeds_module_defaults_with_one_iam_call(ansible, iam, emulato
         "module_defaults": {"group/hwcloud.dataarts.fabric": {"endpoint": emulator.url, "auth_token": "{{ iam.token }}"}},
         "block": [
             {"name": "task under test: read", INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID}},
-            {"name": "task under test: read in a loop", INFO: {"workspace_id": WORKSPACE, "name": "{{ item }}"},
-             "loop": ["demo-llm", "demo-llm-canary", "Demo Chat Assistant"]},
-            {"name": "task under test: update",
-             INSTANCE: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID, "description": "one token", "wait": False}},
+            {
+                "name": "task under test: read in a loop",
+                INFO: {"workspace_id": WORKSPACE, "name": "{{ item }}"},
+                "loop": ["demo-llm", "demo-llm-canary", "Demo Chat Assistant"],
+            },
+            {
+                "name": "task under test: update",
+                INSTANCE: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID, "description": "one token", "wait": False},
+            },
             {"name": "The token expires in the future", "ansible.builtin.assert": {"that": ["iam.expires_at is string"]}},
         ],
     }
@@ -200,10 +213,14 @@ def test_iam_token_feeds_module_defaults_with_one_iam_call(ansible, iam, emulato
 
 # --------------------------------------------------------------------------------------------- failures
 
+
 def test_wrong_secret_key_fails_with_apig_0301(ansible, iam, emulator):
     wrong = "SK-" + secrets.token_urlsafe(40)
-    result = run(ansible, [{"name": "task under test", INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID}}],
-                 {"endpoint": emulator.url, "access_key": AK, "secret_key": wrong, "project_id": PROJECT})
+    result = run(
+        ansible,
+        [{"name": "task under test", INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID}}],
+        {"endpoint": emulator.url, "access_key": AK, "secret_key": wrong, "project_id": PROJECT},
+    )
     assert result.rc != 0
     assert result.results[-1]["outcome"] == "failed", result
     failure = result.last
@@ -216,12 +233,21 @@ def test_wrong_secret_key_fails_with_apig_0301(ansible, iam, emulator):
 
 def test_wrong_password_or_domain_names_user_and_domain_only(ansible, iam, emulator):
     tasks = [
-        {"name": "task under test: wrong password", INFO: {"workspace_id": WORKSPACE, "password": "Pw-" + secrets.token_urlsafe(32)},
-         "ignore_errors": True},
+        {
+            "name": "task under test: wrong password",
+            INFO: {"workspace_id": WORKSPACE, "password": "Pw-" + secrets.token_urlsafe(32)},
+            "ignore_errors": True,
+        },
         {"name": "task under test: wrong domain", INFO: {"workspace_id": WORKSPACE, "domain_name": "other-domain"}, "ignore_errors": True},
     ]
-    env = {"HW_FABRIC_ENDPOINT": emulator.url, "HW_AUTH_URL": emulator.url + "/v3", "HW_USER_NAME": USER, "HW_PASSWORD": PASSWORD,
-           "HW_DOMAIN_NAME": DOMAIN, "HW_REGION_NAME": REGION}
+    env = {
+        "HW_FABRIC_ENDPOINT": emulator.url,
+        "HW_AUTH_URL": emulator.url + "/v3",
+        "HW_USER_NAME": USER,
+        "HW_PASSWORD": PASSWORD,
+        "HW_DOMAIN_NAME": DOMAIN,
+        "HW_REGION_NAME": REGION,
+    }
     result = ansible.playbook(tasks, verbosity=4, env=env, connection=False)
     assert result.rc == 0, result  # ignore_errors
     wrong_password = tasks[0][INFO]["password"]
@@ -245,9 +271,14 @@ def test_no_complete_method_fails_before_any_request(ansible, iam, emulator):
         "a user and password without a domain": {"user_name": USER, "password": PASSWORD},
         "only empty strings": {"auth_token": "", "access_key": "", "secret_key": "", "password": ""},
     }
-    tasks = [{"name": "task under test: " + name, INFO: dict(options, workspace_id=WORKSPACE, endpoint=emulator.url,
-                                                             iam_endpoint=emulator.url, region=REGION),
-              "ignore_errors": True} for name, options in cases.items()]
+    tasks = [
+        {
+            "name": "task under test: " + name,
+            INFO: dict(options, workspace_id=WORKSPACE, endpoint=emulator.url, iam_endpoint=emulator.url, region=REGION),
+            "ignore_errors": True,
+        }
+        for name, options in cases.items()
+    ]
     result = ansible.playbook(tasks, verbosity=4, connection=False)
     assert [item["outcome"] for item in result.results] == ["failed"] * len(cases), result
     for item, options in zip(result.results, cases.values()):
@@ -261,13 +292,27 @@ def test_no_complete_method_fails_before_any_request(ansible, iam, emulator):
 
 def test_stray_parts_of_lower_methods_are_ignored_with_a_warning(ansible, iam, emulator):
     tasks = [
-        {"name": "task under test: token beside stray parts", INFO: {
-            "workspace_id": WORKSPACE, "instance_id": DEMO_ID, "auth_token": TOKEN, "secret_key": SK, "user_name": USER}},
-        {"name": "task under test: AK/SK beside a password method", INFO: {
-            "workspace_id": WORKSPACE, "instance_id": DEMO_ID, "access_key": AK, "secret_key": SK, "project_id": PROJECT,
-            "user_name": USER, "password": PASSWORD, "domain_name": DOMAIN}},
-        {"name": "task under test: an empty token is unset", INFO: {
-            "workspace_id": WORKSPACE, "instance_id": DEMO_ID, "access_key": AK, "secret_key": SK, "project_id": PROJECT}},
+        {
+            "name": "task under test: token beside stray parts",
+            INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID, "auth_token": TOKEN, "secret_key": SK, "user_name": USER},
+        },
+        {
+            "name": "task under test: AK/SK beside a password method",
+            INFO: {
+                "workspace_id": WORKSPACE,
+                "instance_id": DEMO_ID,
+                "access_key": AK,
+                "secret_key": SK,
+                "project_id": PROJECT,
+                "user_name": USER,
+                "password": PASSWORD,
+                "domain_name": DOMAIN,
+            },
+        },
+        {
+            "name": "task under test: an empty token is unset",
+            INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID, "access_key": AK, "secret_key": SK, "project_id": PROJECT},
+        },
     ]
     # The empty token comes from the environment: HW_AUTH_TOKEN="" counts as unset, no warning.
     result = ansible.playbook(tasks, verbosity=4, env={"HW_FABRIC_ENDPOINT": emulator.url, "HW_AUTH_TOKEN": ""}, connection=False)

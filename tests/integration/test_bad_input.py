@@ -9,7 +9,8 @@ test_secrets.py does that.
 """
 
 from __future__ import annotations
-from seed import INFO, WS, CHAT_ID  # pylint: disable=import-error
+
+from seed import CHAT_ID, INFO, WS  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
 TOKEN_MODULE = "hwcloud.dataarts.iam_token"
@@ -55,19 +56,33 @@ ENV_CASES = [
 
 
 def looped(name, module, cases):
-    return {"name": name, module: "{{ item.args }}", "loop": [{"args": args, "text": text} for args, text in cases],
-            "loop_control": {"label": "{{ item.text }}"}, "ignore_errors": True}
+    return {
+        "name": name,
+        module: "{{ item.args }}",
+        "loop": [{"args": args, "text": text} for args, text in cases],
+        "loop_control": {"label": "{{ item.text }}"},
+        "ignore_errors": True,
+    }
 
 
 def test_bad_input_makes_no_request_at_all(ansible, ctl):
-    env_task = {"name": "environment", INSTANCE: base(), "environment": "{{ item.env }}", "ignore_errors": True,
-                "loop": [{"env": env, "text": text} for env, text in ENV_CASES], "loop_control": {"label": "{{ item.text }}"}}
-    run = ansible.playbook([
-        looped("instance", INSTANCE, INSTANCE_CASES),
-        looped("info", INFO, INFO_CASES),
-        looped("iam_token", TOKEN_MODULE, TOKEN_CASES),
-        env_task,
-    ], check=False)
+    env_task = {
+        "name": "environment",
+        INSTANCE: base(),
+        "environment": "{{ item.env }}",
+        "ignore_errors": True,
+        "loop": [{"env": env, "text": text} for env, text in ENV_CASES],
+        "loop_control": {"label": "{{ item.text }}"},
+    }
+    run = ansible.playbook(
+        [
+            looped("instance", INSTANCE, INSTANCE_CASES),
+            looped("info", INFO, INFO_CASES),
+            looped("iam_token", TOKEN_MODULE, TOKEN_CASES),
+            env_task,
+        ],
+        check=False,
+    )
     assert "Traceback (most recent call last)" not in run.stdout + run.stderr
     results = {entry["task"]: entry["result"] for entry in run.results}
     expected = {"instance": INSTANCE_CASES, "info": INFO_CASES, "iam_token": TOKEN_CASES, "environment": ENV_CASES}

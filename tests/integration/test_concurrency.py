@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from seed import MODULE, WS, BASE  # pylint: disable=import-error
+
+from seed import BASE, MODULE, WS  # pylint: disable=import-error
 
 SHARED_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # "Demo Chat Assistant": min 2, max 4
 OWN = 8
@@ -32,16 +33,36 @@ def test_eight_own_instances_and_two_writers_on_one(ansible, ctl, tmp_path):
     # together, both read it RUNNING before either write lands: a real race, which the emulator settles by refusing
     # the later PUT (400: the instance is UPDATING). Should one writer start much later, it reads UPDATING and waits.
     ctl.fault(method="PUT", path=SHARED_ID, delay=6, times=2)
-    ctl.add_instances([{"id": own_id(number), "name": "concurrent-{0}".format(number), "workspace_id": WS, "description": "before",
-                        "config": {"model_instance_config": {"resource": {"min": 1, "max": 2}}}} for number in range(OWN)])
+    ctl.add_instances(
+        [
+            {
+                "id": own_id(number),
+                "name": "concurrent-{0}".format(number),
+                "workspace_id": WS,
+                "description": "before",
+                "config": {"model_instance_config": {"resource": {"min": 1, "max": 2}}},
+            }
+            for number in range(OWN)
+        ]
+    )
     jobs = {}
     for number in range(OWN):
-        jobs["own-{0}".format(number)] = {"workspace_id": WS, "instance_id": own_id(number), "description": "run {0}".format(number),
-                                          "resource": {"max": 3 + number}, "wait_timeout": WAIT_TIMEOUT}
+        jobs["own-{0}".format(number)] = {
+            "workspace_id": WS,
+            "instance_id": own_id(number),
+            "description": "run {0}".format(number),
+            "resource": {"max": 3 + number},
+            "wait_timeout": WAIT_TIMEOUT,
+        }
     writers = {"writer-a": ("written by A", 5), "writer-b": ("written by B", 7)}
     for name, (description, maximum) in writers.items():
-        jobs[name] = {"workspace_id": WS, "instance_id": SHARED_ID, "description": description, "resource": {"max": maximum},
-                      "wait_timeout": WAIT_TIMEOUT}
+        jobs[name] = {
+            "workspace_id": WS,
+            "instance_id": SHARED_ID,
+            "description": description,
+            "resource": {"max": maximum},
+            "wait_timeout": WAIT_TIMEOUT,
+        }
 
     def launch(name):
         directory = tmp_path / name
@@ -63,9 +84,9 @@ def test_eight_own_instances_and_two_writers_on_one(ansible, ctl, tmp_path):
         assert run.last["changed"] is True
         assert run.last["instance"]["description"] == "run {0}".format(number)
         puts = [entry for entry in log if entry["method"] == "PUT" and entry["path"] == BASE + "/" + own_id(number)]
-        assert [(entry["status"], entry["body"]) for entry in puts] == [(202, {
-            "description": "run {0}".format(number),
-            "config": {"model_instance_config": {"resource": {"min": 1, "max": 3 + number}}}})], puts
+        assert [(entry["status"], entry["body"]) for entry in puts] == [
+            (202, {"description": "run {0}".format(number), "config": {"model_instance_config": {"resource": {"min": 1, "max": 3 + number}}}})
+        ], puts
         instance = ctl.instance(own_id(number))
         assert instance["description"] == "run {0}".format(number) and resource_max(instance) == 3 + number
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import ROOT  # pylint: disable=import-error
 
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -85,11 +84,13 @@ def test_drift_report_writes_nothing_and_names_the_drift(ansible, ctl):
     facts = task(run, "Collect the names of the instances that drifted")["result"]["ansible_facts"]
     assert facts["drifted"] == ["demo-llm"]  # the seed's canary is as declared
     report = task(run, "Report what each drifted instance shows and what is declared")["result"]["results"]
-    assert [item["msg"] for item in report] == [[
-        "demo-llm ({0}) drifted".format(DEMO_LLM),
-        'description: live "demo instance", declared "serves the demo chat"',
-        "max: live 2, declared 4",
-    ]]
+    assert [item["msg"] for item in report] == [
+        [
+            "demo-llm ({0}) drifted".format(DEMO_LLM),
+            'description: live "demo instance", declared "serves the demo chat"',
+            "max: live 2, declared 4",
+        ]
+    ]
     assert task(run, "Summarise the drift")["result"]["msg"] == "1 of 2 declared instances drifted: demo-llm"
     assert task(run, "Fail when something drifted and the run is a gate")["outcome"] == "skipped"
 

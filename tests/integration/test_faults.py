@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import time
-from seed import MODULE, WS, BASE, DEMO_ID, CANARY_ID, CHAT_ID  # pylint: disable=import-error
+
+from seed import BASE, CANARY_ID, CHAT_ID, DEMO_ID, MODULE, WS  # pylint: disable=import-error
 
 MISSING_ID = "0000dead-beef-4000-8000-000000000000"
 REQUEST_ID = re.compile(r"request_id=([0-9a-f]{32})\b")
@@ -96,24 +97,15 @@ def assert_api_error(result, status, error_code, error_msg):
 
 TRANSIENT = [
     # (case, fault rules, extra task options, the (method, status) the instance's log must start with)
-    ("503-on-the-first-gets", [dict(method="GET", status=503, times=2)], {},
-     [("GET", 503), ("GET", 503), ("GET", 200), ("PUT", 202)]),
-    ("429-retry-after-on-the-put", [dict(method="PUT", status=429, retry_after="1")], {},
-     [("GET", 200), ("PUT", 429), ("PUT", 202)]),
-    ("dropped-connection-put-not-applied", [dict(method="PUT", drop=True)], {},
-     [("GET", 200), ("PUT", None), ("GET", 200), ("PUT", 202)]),
-    ("dropped-connection-put-applied", [dict(method="PUT", drop=True, apply=True)], {},
-     [("GET", 200), ("PUT", None), ("GET", 200)]),
-    ("dropped-connection-on-a-get", [dict(method="GET", drop=True)], {},
-     [("GET", None), ("GET", 200), ("PUT", 202)]),
-    ("html-502-page-on-a-get", [dict(method="GET", html=True)], {},
-     [("GET", 502), ("GET", 200), ("PUT", 202)]),
-    ("html-502-page-put-applied", [dict(method="PUT", html=True, apply=True)], {},
-     [("GET", 200), ("PUT", 502), ("GET", 200)]),
-    ("408-on-the-put-not-applied", [dict(method="PUT", status=408)], {},
-     [("GET", 200), ("PUT", 408), ("GET", 200), ("PUT", 202)]),
-    ("answer-slower-than-api-timeout", [dict(method="GET", delay=2.5)], {"api_timeout": 1},
-     [("GET", 200), ("GET", 200), ("PUT", 202)]),
+    ("503-on-the-first-gets", [dict(method="GET", status=503, times=2)], {}, [("GET", 503), ("GET", 503), ("GET", 200), ("PUT", 202)]),
+    ("429-retry-after-on-the-put", [dict(method="PUT", status=429, retry_after="1")], {}, [("GET", 200), ("PUT", 429), ("PUT", 202)]),
+    ("dropped-connection-put-not-applied", [dict(method="PUT", drop=True)], {}, [("GET", 200), ("PUT", None), ("GET", 200), ("PUT", 202)]),
+    ("dropped-connection-put-applied", [dict(method="PUT", drop=True, apply=True)], {}, [("GET", 200), ("PUT", None), ("GET", 200)]),
+    ("dropped-connection-on-a-get", [dict(method="GET", drop=True)], {}, [("GET", None), ("GET", 200), ("PUT", 202)]),
+    ("html-502-page-on-a-get", [dict(method="GET", html=True)], {}, [("GET", 502), ("GET", 200), ("PUT", 202)]),
+    ("html-502-page-put-applied", [dict(method="PUT", html=True, apply=True)], {}, [("GET", 200), ("PUT", 502), ("GET", 200)]),
+    ("408-on-the-put-not-applied", [dict(method="PUT", status=408)], {}, [("GET", 200), ("PUT", 408), ("GET", 200), ("PUT", 202)]),
+    ("answer-slower-than-api-timeout", [dict(method="GET", delay=2.5)], {"api_timeout": 1}, [("GET", 200), ("GET", 200), ("PUT", 202)]),
 ]
 
 
@@ -123,15 +115,32 @@ def case_instance_id(number):
 
 def test_transient_faults_are_survived_with_exactly_one_update_each(ansible, ctl):
     ctl.config(update_seconds=0)
-    ctl.add_instances([{"id": case_instance_id(number), "name": "fault-case-{0}".format(number), "workspace_id": WS,
-                        "description": "before", "config": {"model_instance_config": {"resource": {"min": 2, "max": 3}}}}
-                       for number in range(len(TRANSIENT))])
+    ctl.add_instances(
+        [
+            {
+                "id": case_instance_id(number),
+                "name": "fault-case-{0}".format(number),
+                "workspace_id": WS,
+                "description": "before",
+                "config": {"model_instance_config": {"resource": {"min": 2, "max": 3}}},
+            }
+            for number in range(len(TRANSIENT))
+        ]
+    )
     tasks = []
     for number, (case, rules, extra, _expected) in enumerate(TRANSIENT):
         for rule in rules:
             ctl.fault(path=case_instance_id(number), **rule)
-        args = dict({"workspace_id": WS, "instance_id": case_instance_id(number), "description": "survived " + case,
-                     "resource": {"max": 5}, "api_retries": 2}, **extra)
+        args = dict(
+            {
+                "workspace_id": WS,
+                "instance_id": case_instance_id(number),
+                "description": "survived " + case,
+                "resource": {"max": 5},
+                "api_retries": 2,
+            },
+            **extra,
+        )
         tasks.append({"name": case, MODULE: args, "ignore_errors": True})
     started = time.monotonic()
     run = ansible.playbook(tasks)
@@ -148,12 +157,13 @@ def test_transient_faults_are_survived_with_exactly_one_update_each(ansible, ctl
         assert result["instance"]["description"] == "survived " + case and result["instance"]["status"] == "RUNNING", case
         mine = [entry for entry in log if entry["path"] == show(instance_id)]
         # (The slow answer's log entry is written when it is finally sent: ordered by arrival, seq.)
-        assert [(entry["method"], entry["status"]) for entry in mine[:len(expected_start)]] == expected_start, (case, mine)
-        assert all(entry["method"] == "GET" for entry in mine[len(expected_start):]), (case, mine)
+        assert [(entry["method"], entry["status"]) for entry in mine[: len(expected_start)]] == expected_start, (case, mine)
+        assert all(entry["method"] == "GET" for entry in mine[len(expected_start) :]), (case, mine)
         applied = applied_writes(mine)
         assert len(applied) == 1, (case, mine)
-        assert applied[0]["body"] == {"description": "survived " + case,
-                                      "config": {"model_instance_config": {"resource": {"min": 2, "max": 5}}}}, case
+        assert applied[0]["body"] == {"description": "survived " + case, "config": {"model_instance_config": {"resource": {"min": 2, "max": 5}}}}, (
+            case
+        )
         assert len(updates_started(ctl, instance_id)) == 1, case
         instance = ctl.instance(instance_id)
         assert instance["description"] == "survived " + case, case
@@ -174,13 +184,20 @@ def test_lost_answers_to_a_deploy_and_a_delete_are_confirmed_never_resent(ansibl
     ctl.fault(method="POST", path=BASE + "$", status=503, retry_after="0")
     ctl.fault(method="POST", path=BASE + "$", drop=True, apply=True)
     ctl.fault(method="DELETE", path=CANARY_ID, status=504, apply=True)
-    deploy = {"workspace_id": WS, "name": "faulted-deploy", "source": {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b"},
-              "endpoint_id": "0b5633ba2b904511ad514346f4d23d4b", "resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"},
-              "api_retries": 2}
-    run = ansible.playbook([
-        {"name": "deploy", MODULE: deploy, "ignore_errors": True},
-        {"name": "delete", MODULE: {"workspace_id": WS, "instance_id": CANARY_ID, "state": "absent", "api_retries": 2}, "ignore_errors": True},
-    ])
+    deploy = {
+        "workspace_id": WS,
+        "name": "faulted-deploy",
+        "source": {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b"},
+        "endpoint_id": "0b5633ba2b904511ad514346f4d23d4b",
+        "resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"},
+        "api_retries": 2,
+    }
+    run = ansible.playbook(
+        [
+            {"name": "deploy", MODULE: deploy, "ignore_errors": True},
+            {"name": "delete", MODULE: {"workspace_id": WS, "instance_id": CANARY_ID, "state": "absent", "api_retries": 2}, "ignore_errors": True},
+        ]
+    )
     results = {entry["task"]: entry for entry in run.results}
     assert results["deploy"]["outcome"] == "ok", results["deploy"]
     created = results["deploy"]["result"]
@@ -202,6 +219,7 @@ def test_lost_answers_to_a_deploy_and_a_delete_are_confirmed_never_resent(ansibl
 # --------------------------------------------------------------------------------------------------- persistent
 # One playbook, one task per fault on its own instance (the faults target each instance's path).
 
+
 def test_persistent_faults_fail_cleanly_with_status_code_message_and_request_id(ansible, ctl):
     ctl.fault(method="*", path=DEMO_ID, status=500, times=50)  # every request
     ctl.fault(method="PUT", path=CANARY_ID, status=500, times=50)  # every write (reads are fine)
@@ -212,8 +230,10 @@ def test_persistent_faults_fail_cleanly_with_status_code_message_and_request_id(
         {"name": "500 everywhere", MODULE: {"workspace_id": WS, "instance_id": DEMO_ID, "description": "never", "api_retries": 2}},
         {"name": "500 on writes", MODULE: {"workspace_id": WS, "instance_id": CANARY_ID, "description": "never", "api_retries": 1}},
         {"name": "403 nested", MODULE: {"workspace_id": WS, "instance_id": CHAT_ID, "description": "never", "api_retries": 2}},
-        {"name": "502 html", MODULE: {"workspace_id": WS, "instance_id": "ffffffff-0000-4000-8000-00000000000a",
-                                      "description": "never", "api_retries": 1}},
+        {
+            "name": "502 html",
+            MODULE: {"workspace_id": WS, "instance_id": "ffffffff-0000-4000-8000-00000000000a", "description": "never", "api_retries": 1},
+        },
         {"name": "401 wrong token", MODULE: {"workspace_id": WS, "instance_id": CANARY_ID, "description": "never", "auth_token": wrong_token}},
         {"name": "404 unknown id", MODULE: {"workspace_id": WS, "instance_id": MISSING_ID, "description": "never"}},
     ]
@@ -247,7 +267,12 @@ def test_persistent_faults_fail_cleanly_with_status_code_message_and_request_id(
     assert [entry["method"] for entry in per_task["500 everywhere"]] == ["GET"] * 3
     # (the read after the last PUT checks whether that one took effect after all: then the task would succeed)
     assert [(entry["method"], entry["status"]) for entry in per_task["500 on writes"]] == [
-        ("GET", 200), ("PUT", 500), ("GET", 200), ("PUT", 500), ("GET", 200)]
+        ("GET", 200),
+        ("PUT", 500),
+        ("GET", 200),
+        ("PUT", 500),
+        ("GET", 200),
+    ]
     assert [entry["status"] for entry in per_task["403 nested"]] == [403]
     assert [entry["status"] for entry in per_task["502 html"]] == [502, 502]
     assert [entry["status"] for entry in per_task["401 wrong token"]] == [401]
@@ -264,6 +289,7 @@ def test_persistent_faults_fail_cleanly_with_status_code_message_and_request_id(
 # --------------------------------------------------------------------------------------------------- while waiting
 # By name, so the read is a List request and the fault rules on the Show path hit only the polls.
 
+
 def test_errors_while_polling_are_tolerated_up_to_a_bound_then_the_real_error_is_raised(ansible, ctl):
     # demo-llm: a dropped connection, a 503 and an HTML 504 page: three failed polls in a row, the budget, tolerated.
     ctl.fault(method="GET", path=show(DEMO_ID) + "$", drop=True)
@@ -274,10 +300,14 @@ def test_errors_while_polling_are_tolerated_up_to_a_bound_then_the_real_error_is
     ctl.fault(method="GET", path=show(CHAT_ID) + "$", status=403, times=50)
     tasks = [
         {"name": "tolerated", MODULE: {"workspace_id": WS, "name": "demo-llm", "description": "polled through faults", "api_retries": 0}},
-        {"name": "persistent 500", MODULE: {"workspace_id": WS, "name": "demo-llm-canary", "description": "never seen", "api_retries": 0,
-                                            "wait_timeout": 120}},
-        {"name": "403", MODULE: {"workspace_id": WS, "name": "Demo Chat Assistant", "description": "never seen", "api_retries": 0,
-                                 "wait_timeout": 120}},
+        {
+            "name": "persistent 500",
+            MODULE: {"workspace_id": WS, "name": "demo-llm-canary", "description": "never seen", "api_retries": 0, "wait_timeout": 120},
+        },
+        {
+            "name": "403",
+            MODULE: {"workspace_id": WS, "name": "Demo Chat Assistant", "description": "never seen", "api_retries": 0, "wait_timeout": 120},
+        },
     ]
     for task in tasks:
         task["ignore_errors"] = True
@@ -291,8 +321,7 @@ def test_errors_while_polling_are_tolerated_up_to_a_bound_then_the_real_error_is
     tolerated = results["tolerated"]["result"]
     assert tolerated["changed"] is True and tolerated["instance"]["description"] == "polled through faults"
     mine = [entry for entry in log if entry["path"] == show(DEMO_ID)]
-    assert [(entry["method"], entry["status"]) for entry in mine[:5]] == [
-        ("PUT", 202), ("GET", None), ("GET", 503), ("GET", 504), ("GET", 200)], mine
+    assert [(entry["method"], entry["status"]) for entry in mine[:5]] == [("PUT", 202), ("GET", None), ("GET", 503), ("GET", 504), ("GET", 200)], mine
 
     persistent = clean_failure(run, results["persistent 500"]["result"], results["persistent 500"]["outcome"])
     assert_api_error(persistent, 500, "common.00000500", "internal error")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from seed import INFO, DEMO_ID  # pylint: disable=import-error
+from seed import DEMO_ID, INFO  # pylint: disable=import-error
 
 WORKSPACE = "ws-demo"  # the seed's first workspace (conftest.WORKSPACE)
 OTHER_WORKSPACE = "ws-other"
@@ -65,13 +65,15 @@ def filters_of(entry):
 
 def add_neighbours(ctl):
     """Instances that a sloppy filter would let through: other endpoints, visibilities, workspaces."""
-    ctl.add_instances([
-        {"workspace_id": WORKSPACE, "name": "itest-other-endpoint", "endpoint_id": OTHER_ENDPOINT_ID},
-        {"workspace_id": WORKSPACE, "name": "itest-public-on-endpoint", "endpoint_id": ENDPOINT_ID, "visibility": "PUBLIC"},
-        {"workspace_id": WORKSPACE, "name": "itest-pgsql", "endpoint_id": ENDPOINT_ID, "type": "PGSQL_SERVICE"},
-        {"workspace_id": OTHER_WORKSPACE, "name": "demo-llm", "endpoint_id": ENDPOINT_ID},
-        {"workspace_id": OTHER_WORKSPACE, "name": SPACED_NAME, "endpoint_id": ENDPOINT_ID, "visibility": "PUBLIC"},
-    ])
+    ctl.add_instances(
+        [
+            {"workspace_id": WORKSPACE, "name": "itest-other-endpoint", "endpoint_id": OTHER_ENDPOINT_ID},
+            {"workspace_id": WORKSPACE, "name": "itest-public-on-endpoint", "endpoint_id": ENDPOINT_ID, "visibility": "PUBLIC"},
+            {"workspace_id": WORKSPACE, "name": "itest-pgsql", "endpoint_id": ENDPOINT_ID, "type": "PGSQL_SERVICE"},
+            {"workspace_id": OTHER_WORKSPACE, "name": "demo-llm", "endpoint_id": ENDPOINT_ID},
+            {"workspace_id": OTHER_WORKSPACE, "name": SPACED_NAME, "endpoint_id": ENDPOINT_ID, "visibility": "PUBLIC"},
+        ]
+    )
 
 
 QUERIES = [
@@ -93,7 +95,7 @@ def test_info_queries_match_the_emulator(ctl, ansible, check):
     assert run.rc == 0, run
     results = {result["task"]: result for result in run.results}
     assert sorted(results) == sorted(label for label, _args in QUERIES), run
-    for label, result in results.items():
+    for result in results.values():
         assert result["outcome"] == "ok", result
         assert result["result"]["changed"] is False, result
     instances = {label: by_id(result["result"]["instances"]) for label, result in results.items()}
@@ -138,8 +140,10 @@ def test_info_queries_match_the_emulator(ctl, ansible, check):
 
 
 def test_info_merges_every_page_with_the_fewest_requests(ctl, ansible):
-    bulk = [{"workspace_id": WORKSPACE, "name": "itest-bulk-{0:03d}".format(index),
-             "endpoint_id": ENDPOINT_ID if index % 2 else OTHER_ENDPOINT_ID} for index in range(230)]
+    bulk = [
+        {"workspace_id": WORKSPACE, "name": "itest-bulk-{0:03d}".format(index), "endpoint_id": ENDPOINT_ID if index % 2 else OTHER_ENDPOINT_ID}
+        for index in range(230)
+    ]
     bulk += [{"workspace_id": OTHER_WORKSPACE, "name": "itest-elsewhere-{0}".format(index)} for index in range(7)]
     ctl.add_instances(bulk)
     everything = expected(ctl)
@@ -147,11 +151,13 @@ def test_info_merges_every_page_with_the_fewest_requests(ctl, ansible):
     assert len(everything) == 233 and len(on_endpoint) == 117
     ctl.clear_log()
 
-    run = ansible.playbook([
-        {"name": "every instance", INFO: {"workspace_id": WORKSPACE}},
-        {"name": "every instance on the endpoint", INFO: {"workspace_id": WORKSPACE, "filters": {"endpoint_id": ENDPOINT_ID}}},
-        {"name": "a name with spaces among them", INFO: {"workspace_id": WORKSPACE, "name": SPACED_NAME}},
-    ])
+    run = ansible.playbook(
+        [
+            {"name": "every instance", INFO: {"workspace_id": WORKSPACE}},
+            {"name": "every instance on the endpoint", INFO: {"workspace_id": WORKSPACE, "filters": {"endpoint_id": ENDPOINT_ID}}},
+            {"name": "a name with spaces among them", INFO: {"workspace_id": WORKSPACE, "name": SPACED_NAME}},
+        ]
+    )
     assert run.rc == 0, run
     results = {result["task"]: result["result"] for result in run.results}
     assert by_id(results["every instance"]["instances"]) == everything

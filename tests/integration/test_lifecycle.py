@@ -232,8 +232,7 @@ def test_delete_ladder(ctl, ansible, mode):
     for _label, instance_id, _args in targets:
         deletes = [entry for entry in log if entry["method"] == "DELETE" and entry["path"] == item_path(instance_id)]
         assert [entry["status"] for entry in deletes] == [202], log
-        polls = [entry for entry in log if entry["method"] == "GET" and entry["path"] == item_path(instance_id)
-                 and entry["seq"] > deletes[0]["seq"]]
+        polls = [entry for entry in log if entry["method"] == "GET" and entry["path"] == item_path(instance_id) and entry["seq"] > deletes[0]["seq"]]
         assert polls, log
         if mode == "gone":
             assert instance_id not in remaining

@@ -9,7 +9,8 @@ bound that load cannot break: polls are never closer than the contract's "at mos
 """
 
 from __future__ import annotations
-from seed import MODULE, WS, BASE, DEMO_ID  # pylint: disable=import-error
+
+from seed import BASE, DEMO_ID, MODULE, WS  # pylint: disable=import-error
 
 SHOW = BASE + "/" + DEMO_ID
 CONVERGED = {"description": "demo instance", "resource": {"max": 2}}

@@ -15,7 +15,7 @@ import json
 import secrets
 
 import pytest
-from seed import INFO, WS, DEMO_ID, CANARY_ID, CHAT_ID  # pylint: disable=import-error
+from seed import CANARY_ID, CHAT_ID, DEMO_ID, INFO, WS  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
 REGION = "cn-north-4"
@@ -41,18 +41,30 @@ REJECTED = {
     "aksk": ("secret_key", "APIG.0301"),
     "password": ("password", "IAM refused the password authentication of user '{0}' of domain '{1}'".format(USER, DOMAIN)),
 }
-ENV_OF = {"auth_token": "HW_AUTH_TOKEN", "access_key": "HW_ACCESS_KEY", "secret_key": "HW_SECRET_KEY",
-          "security_token": "HW_SECURITY_TOKEN", "project_id": "HW_PROJECT_ID", "user_name": "HW_USER_NAME",
-          "password": "HW_PASSWORD", "domain_name": "HW_DOMAIN_NAME", "endpoint": "HW_FABRIC_ENDPOINT", "iam_endpoint": "HW_AUTH_URL"}
+ENV_OF = {
+    "auth_token": "HW_AUTH_TOKEN",
+    "access_key": "HW_ACCESS_KEY",
+    "secret_key": "HW_SECRET_KEY",
+    "security_token": "HW_SECURITY_TOKEN",
+    "project_id": "HW_PROJECT_ID",
+    "user_name": "HW_USER_NAME",
+    "password": "HW_PASSWORD",
+    "domain_name": "HW_DOMAIN_NAME",
+    "endpoint": "HW_FABRIC_ENDPOINT",
+    "iam_endpoint": "HW_AUTH_URL",
+}
 SECRETS = (TOKEN, AK, SK, SECURITY_TOKEN, PASSWORD) + tuple(WRONG.values())
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 @pytest.fixture
 def credentials(ctl):
-    ctl.config(tokens=[TOKEN], access_keys={AK: {"secret_key": SK, "security_token": SECURITY_TOKEN, "projects": {REGION: PROJECT}}},
-               iam_users=[{"user_name": USER, "password": PASSWORD, "domain_name": DOMAIN, "projects": {REGION: PROJECT}}],
-               update_seconds=0)
+    ctl.config(
+        tokens=[TOKEN],
+        access_keys={AK: {"secret_key": SK, "security_token": SECURITY_TOKEN, "projects": {REGION: PROJECT}}},
+        iam_users=[{"user_name": USER, "password": PASSWORD, "domain_name": DOMAIN, "projects": {REGION: PROJECT}}],
+        update_seconds=0,
+    )
     ctl.fault(method="*", path=DEMO_ID, status=500, times=100)
     return ctl
 
@@ -72,8 +84,7 @@ def tasks_for(method, source):
         task("diff", INSTANCE, dict(change, description="changed from " + source)),
         task("check", INSTANCE, dict(change, description="only predicted from " + source), check_mode=True),
         task("500", INSTANCE, {"workspace_id": WS, "instance_id": DEMO_ID, "description": "never", "api_retries": 0}, ignore_errors=True),
-        task("rejected", INFO, {"workspace_id": WS, "instance_id": CANARY_ID, "api_retries": 0}, {option: WRONG[method]},
-             ignore_errors=True),
+        task("rejected", INFO, {"workspace_id": WS, "instance_id": CANARY_ID, "api_retries": 0}, {option: WRONG[method]}, ignore_errors=True),
         # ansible-core stops collecting no_log values at a dict option given as text (ansible/ansible#81672)
         task("dict of the wrong type", INSTANCE, {"workspace_id": WS, "instance_id": CHAT_ID, "resource": "four"}, ignore_errors=True),
     ]
@@ -93,7 +104,7 @@ def scan(ctl, run, extra=()):
     for where, text in outputs.items():
         for value in values:
             assert value not in text, "a secret was shown in {0}".format(where)
-            middle = value[len(value) // 2 - 8:len(value) // 2 + 8]
+            middle = value[len(value) // 2 - 8 : len(value) // 2 + 8]
             assert middle not in text, "a slice of a secret was shown in {0}".format(where)
     return issued, len(outputs) * len(values)
 
@@ -107,8 +118,9 @@ def test_no_secret_at_vvvv_in_diff_check_and_failing_runs(ansible, credentials, 
         credentials.clear_log()
         tasks = tasks_for(method, source)
         if source == "options":
-            run = ansible.playbook(tasks, diff=True, verbosity=4, connection=False, play={"module_defaults": {
-                "group/hwcloud.dataarts.fabric": connection}})
+            run = ansible.playbook(
+                tasks, diff=True, verbosity=4, connection=False, play={"module_defaults": {"group/hwcloud.dataarts.fabric": connection}}
+            )
         else:
             env = {ENV_OF[key]: value for key, value in dict(METHODS[method], **connection).items()}
             run = ansible.playbook(tasks, diff=True, verbosity=4, connection=False, env=env)
@@ -140,8 +152,12 @@ def test_no_secret_at_vvvv_in_diff_check_and_failing_runs(ansible, credentials, 
 
 def test_no_secret_in_an_adhoc_run_with_the_token_on_the_command_line(ansible, credentials):
     """ansible -m ... -a 'auth_token=...' -vvvv, failing on a 500 (a rejected token: the playbook runs above)."""
-    run = ansible.adhoc(INSTANCE, "workspace_id={0} instance_id={1} description=never api_retries=0 auth_token={2}".format(
-        WS, DEMO_ID, TOKEN), verbosity=4, env={"HW_AUTH_TOKEN": ""})
+    run = ansible.adhoc(
+        INSTANCE,
+        "workspace_id={0} instance_id={1} description=never api_retries=0 auth_token={2}".format(WS, DEMO_ID, TOKEN),
+        verbosity=4,
+        env={"HW_AUTH_TOKEN": ""},
+    )
     assert run.rc != 0 and "HTTP 500" in run.last["msg"], run
     assert "Traceback (most recent call last)" not in run.stdout + run.stderr
     scan(credentials, run)

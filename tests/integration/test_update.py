@@ -9,8 +9,8 @@ PUT holding only the differing fields, check mode never writes, bad input sends 
 from __future__ import annotations
 
 import re
-from seed import MODULE, WS, BASE, DEMO_ID, CANARY_ID, CHAT_ID  # pylint: disable=import-error
 
+from seed import BASE, CANARY_ID, CHAT_ID, DEMO_ID, MODULE, WS  # pylint: disable=import-error
 
 # The seed (fabric_emulator/seed.json).
 DEMO_SOURCE = {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b", "version_id": "7c6b5a4d3e2f41a0b9c8d7e6f5a4b3c2"}
@@ -19,6 +19,7 @@ MISSING_ID = "0000dead-beef-4000-8000-000000000000"
 
 
 # ----------------------------------------------------------------------------- helpers
+
 
 def resource_of(instance):
     return instance["config"]["model_instance_config"]["resource"]
@@ -136,7 +137,7 @@ def ladder(ansible, ctl, args, instance_id, old, new, body, read, reads, named=N
     assert resource_of(result["instance"])["max"] == new_max
     log = ctl.requests()
     assert [entry for entry in log[:reads] if read(entry)] == log[:reads], log
-    assert_update_log(log[reads - 1:], read, instance_id, body)
+    assert_update_log(log[reads - 1 :], read, instance_id, body)
     after = ctl.instance(instance_id)
     assert after["status"] == "RUNNING" and after["_emulator"]["pending"] is None
     assert after["description"] == new_description
@@ -165,11 +166,11 @@ def ladder(ansible, ctl, args, instance_id, old, new, body, read, reads, named=N
 
 # ----------------------------------------------------------------------------- ladders
 
+
 def test_ladder_by_id(ansible, ctl):
     args = {"workspace_id": WS, "instance_id": CHAT_ID, "description": "chat assistant v2", "resource": {"max": 6}}
     body = {"description": "chat assistant v2", "config": {"model_instance_config": {"resource": {"min": 2, "max": 6}}}}
-    ladder(ansible, ctl, args, CHAT_ID, ("name with spaces", 4), ("chat assistant v2", 6), body,
-           read=lambda entry: is_show(entry, CHAT_ID), reads=1)
+    ladder(ansible, ctl, args, CHAT_ID, ("name with spaces", 4), ("chat assistant v2", 6), body, read=lambda entry: is_show(entry, CHAT_ID), reads=1)
 
 
 def test_ladder_by_name(ansible, ctl):
@@ -182,8 +183,7 @@ def test_ladder_by_name(ansible, ctl):
 
     canary = ctl.instance(CANARY_ID)
     # The task names the instance by its name, so the diff holds the name on both sides.
-    ladder(ansible, ctl, args, DEMO_ID, ("demo instance", 2), ("serves the demo chat", 4), body, read=read, reads=1,
-           named={"name": "demo-llm"})
+    ladder(ansible, ctl, args, DEMO_ID, ("demo instance", 2), ("serves the demo chat", 4), body, read=read, reads=1, named={"name": "demo-llm"})
     assert ctl.instance(CANARY_ID) == canary
 
 
@@ -195,15 +195,18 @@ def test_rename_by_instance_id(ansible, ctl):
     result = run.last
     assert result["changed"] is True
     assert result["instance"]["name"] == "demo-llm-canary-v2"
-    assert result["diff"] == {"before": {"name": "demo-llm-canary", "description": "canary of demo-llm"},
-                              "after": {"name": "demo-llm-canary-v2", "description": "canary of demo-llm"}}
+    assert result["diff"] == {
+        "before": {"name": "demo-llm-canary", "description": "canary of demo-llm"},
+        "after": {"name": "demo-llm-canary-v2", "description": "canary of demo-llm"},
+    }
     log = ctl.requests()
     # The unchanged description is not sent.
     assert_update_log(log, lambda entry: is_show(entry, CANARY_ID), CANARY_ID, {"name": "demo-llm-canary-v2"})
     after = ctl.instance(CANARY_ID)
     assert after["name"] == "demo-llm-canary-v2"
-    assert {key: value for key, value in after.items() if key not in ("name", "update_time")} == \
-        {key: value for key, value in before.items() if key not in ("name", "update_time")}
+    assert {key: value for key, value in after.items() if key not in ("name", "update_time")} == {
+        key: value for key, value in before.items() if key not in ("name", "update_time")
+    }
 
     ctl.clear_log()
     run = ansible.module(MODULE, args)
@@ -214,16 +217,26 @@ def test_rename_by_instance_id(ansible, ctl):
 
 # ----------------------------------------------------------------------------- finding by name
 
+
 def test_by_name_across_pages(ansible, ctl):
     """121 fuzzy matches: the target, created first, is the last item of the second page (newest first)."""
-    target = ctl.add_instances([{"workspace_id": WS, "name": "fleet-llm", "description": "the target",
-                                 "config": {"model_instance_config": {"resource": {"min": 1, "max": 3}}}}])["instances"][0]
+    target = ctl.add_instances(
+        [
+            {
+                "workspace_id": WS,
+                "name": "fleet-llm",
+                "description": "the target",
+                "config": {"model_instance_config": {"resource": {"min": 1, "max": 3}}},
+            }
+        ]
+    )["instances"][0]
     neighbours = [{"workspace_id": WS, "name": "fleet-llm-{0:03d}".format(index)} for index in range(112)]
-    neighbours += [{"workspace_id": WS, "name": name} for name in (
-        "old-fleet-llm", "fleet-llm.bak", "fleet-llm ", "fleet-llm-2", "my fleet-llm", "fleet-llm_canary")]
+    neighbours += [
+        {"workspace_id": WS, "name": name}
+        for name in ("old-fleet-llm", "fleet-llm.bak", "fleet-llm ", "fleet-llm-2", "my fleet-llm", "fleet-llm_canary")
+    ]
     # An exact namesake that is being deleted counts as absent, as does one that is gone for good.
-    neighbours += [{"workspace_id": WS, "name": "fleet-llm", "status": "DELETING"},
-                   {"workspace_id": WS, "name": "fleet-llm", "status": "DELETED"}]
+    neighbours += [{"workspace_id": WS, "name": "fleet-llm", "status": "DELETING"}, {"workspace_id": WS, "name": "fleet-llm", "status": "DELETED"}]
     # Instances the filter leaves out, and the same name in another workspace.
     neighbours += [{"workspace_id": WS, "name": "unrelated-{0}".format(index)} for index in range(5)]
     neighbours += [{"workspace_id": "ws-other", "name": "fleet-llm"}]
@@ -244,8 +257,9 @@ def test_by_name_across_pages(ansible, ctl):
         {"name": "fleet-llm", "limit": "100", "offset": "100"},
     ]
     assert log[:2] == lists
-    assert_update_log(log[1:], is_list, target["id"],
-                      {"description": "found on page two", "config": {"model_instance_config": {"resource": {"min": 1, "max": 5}}}})
+    assert_update_log(
+        log[1:], is_list, target["id"], {"description": "found on page two", "config": {"model_instance_config": {"resource": {"min": 1, "max": 5}}}}
+    )
     after = ctl.instance(target["id"])
     assert after["description"] == "found on page two" and resource_of(after)["max"] == 5
     # No other instance was touched.
@@ -298,6 +312,7 @@ def test_two_instances_with_the_name_fail_listing_both(ansible, ctl):
 
 # ----------------------------------------------------------------------------- refusals and errors
 
+
 def test_refusals(ansible, ctl):
     """Fields the API cannot change, and max below the current min: failures before any write.
 
@@ -308,21 +323,45 @@ def test_refusals(ansible, ctl):
     other_endpoint = "7d1f3b5a9c2e4d6f8a0b1c3d5e7f9a2b"
     cases = [
         # (task name, args, [(field, current, requested)]); current/requested as the message shows them (repr)
-        ("refuse resource.min", {"instance_id": DEMO_ID, "description": "would change", "resource": {"min": 3, "max": 3}},
-         [("resource.min", "1", "3")]),
-        ("refuse source.id", {"instance_id": DEMO_ID, "source": dict(DEMO_SOURCE, id=other_source)},
-         [("source.id", repr(DEMO_SOURCE["id"]), repr(other_source))]),
-        ("refuse source.version_id", {"instance_id": DEMO_ID, "source": dict(DEMO_SOURCE, version_id=other_version)},
-         [("source.version_id", repr(DEMO_SOURCE["version_id"]), repr(other_version))]),
-        ("refuse resource.spec_code", {"instance_id": DEMO_ID, "resource": {"spec_code": "mu.qwen2.7b"}},
-         [("resource.spec_code", "'mu.llama3.8b'", "'mu.qwen2.7b'")]),
-        ("refuse endpoint_id", {"instance_id": DEMO_ID, "description": "would change", "endpoint_id": other_endpoint},
-         [("endpoint_id", repr(DEMO_ENDPOINT), repr(other_endpoint))]),
-        ("refuse max below the current min", {"instance_id": CHAT_ID, "description": "would change", "resource": {"max": 1}},
-         [("resource.max", "1", "2")]),  # "resource.max 1 is below the instance's current resource.min 2"
+        (
+            "refuse resource.min",
+            {"instance_id": DEMO_ID, "description": "would change", "resource": {"min": 3, "max": 3}},
+            [("resource.min", "1", "3")],
+        ),
+        (
+            "refuse source.id",
+            {"instance_id": DEMO_ID, "source": dict(DEMO_SOURCE, id=other_source)},
+            [("source.id", repr(DEMO_SOURCE["id"]), repr(other_source))],
+        ),
+        (
+            "refuse source.version_id",
+            {"instance_id": DEMO_ID, "source": dict(DEMO_SOURCE, version_id=other_version)},
+            [("source.version_id", repr(DEMO_SOURCE["version_id"]), repr(other_version))],
+        ),
+        (
+            "refuse resource.spec_code",
+            {"instance_id": DEMO_ID, "resource": {"spec_code": "mu.qwen2.7b"}},
+            [("resource.spec_code", "'mu.llama3.8b'", "'mu.qwen2.7b'")],
+        ),
+        (
+            "refuse endpoint_id",
+            {"instance_id": DEMO_ID, "description": "would change", "endpoint_id": other_endpoint},
+            [("endpoint_id", repr(DEMO_ENDPOINT), repr(other_endpoint))],
+        ),
+        (
+            "refuse max below the current min",
+            {"instance_id": CHAT_ID, "description": "would change", "resource": {"max": 1}},
+            [("resource.max", "1", "2")],
+        ),  # "resource.max 1 is below the instance's current resource.min 2"
     ]
-    converged = {"instance_id": DEMO_ID, "name": "demo-llm", "description": "demo instance", "source": DEMO_SOURCE,
-                 "endpoint_id": DEMO_ENDPOINT, "resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"}}
+    converged = {
+        "instance_id": DEMO_ID,
+        "name": "demo-llm",
+        "description": "demo instance",
+        "source": DEMO_SOURCE,
+        "endpoint_id": DEMO_ENDPOINT,
+        "resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"},
+    }
     before = snapshot(ctl, DEMO_ID, CHAT_ID)
     tasks = [{"name": "every field at its current value", MODULE: dict(converged, workspace_id=WS)}]
     tasks += [{"name": name, MODULE: dict(args, workspace_id=WS), "ignore_errors": True} for name, args, _expected in cases]
@@ -333,9 +372,17 @@ def test_refusals(ansible, ctl):
 
     outcome, result = results["every field at its current value"]
     assert outcome == "ok" and result["changed"] is False, result
-    assert result["diff"]["before"] == result["diff"]["after"] == {
-        "name": "demo-llm", "description": "demo instance", "source": DEMO_SOURCE, "endpoint_id": DEMO_ENDPOINT,
-        "config": {"model_instance_config": {"resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"}}}}
+    assert (
+        result["diff"]["before"]
+        == result["diff"]["after"]
+        == {
+            "name": "demo-llm",
+            "description": "demo instance",
+            "source": DEMO_SOURCE,
+            "endpoint_id": DEMO_ENDPOINT,
+            "config": {"model_instance_config": {"resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"}}},
+        }
+    )
 
     for name, _args, expected in cases:
         outcome, result = results[name]

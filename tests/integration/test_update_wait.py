@@ -8,7 +8,8 @@ import json
 import threading
 import time
 import urllib.request
-from seed import MODULE, WS, BASE, DEMO_ID  # pylint: disable=import-error
+
+from seed import BASE, DEMO_ID, MODULE, WS  # pylint: disable=import-error
 
 SHOW = BASE + "/" + DEMO_ID
 
@@ -22,7 +23,7 @@ def split_at_put(log):
     writes = [index for index, entry in enumerate(log) if entry["method"] != "GET"]
     assert len(writes) == 1 and log[writes[0]]["method"] == "PUT", log
     index = writes[0]
-    return log[:index], log[index], log[index + 1:]
+    return log[:index], log[index], log[index + 1 :]
 
 
 def only_shows(entries):
@@ -123,8 +124,12 @@ def test_wait_timeout_is_honoured(ansible, ctl):
 def _start_foreign_update(ctl, emulator, description):
     """Put the instance in UPDATING through the API itself, as another client would; the emulator finishes it."""
     token = ctl.call("GET", "config")["tokens"][0]
-    request = urllib.request.Request(emulator.url + SHOW, data=json.dumps({"description": description}).encode("utf-8"), method="PUT",
-                                     headers={"Content-Type": "application/json", "X-Auth-Token": token})
+    request = urllib.request.Request(
+        emulator.url + SHOW,
+        data=json.dumps({"description": description}).encode("utf-8"),
+        method="PUT",
+        headers={"Content-Type": "application/json", "X-Auth-Token": token},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # nosec - loopback test server
         assert response.status == 202
     assert ctl.instance(DEMO_ID)["status"] == "UPDATING"
@@ -184,8 +189,9 @@ def test_instance_found_updating_with_wait_false_fails_without_writing(ansible, 
 def test_wait_false_returns_right_after_the_put(ansible, ctl):
     ctl.config(update_seconds=30)
     before = ctl.instance(DEMO_ID)
-    run = ansible.module(MODULE, {"workspace_id": WS, "instance_id": DEMO_ID, "description": "fire and forget",
-                                  "resource": {"max": 5}, "wait": False})
+    run = ansible.module(
+        MODULE, {"workspace_id": WS, "instance_id": DEMO_ID, "description": "fire and forget", "resource": {"max": 5}, "wait": False}
+    )
     assert run.rc == 0, run
     result = run.last
     assert result["changed"] is True

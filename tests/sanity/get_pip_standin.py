@@ -7,7 +7,5 @@ import subprocess
 import sys
 
 # ensurepip in a subprocess: in-process it hides the pip configuration (/etc/pip.conf).
-subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
-subprocess.check_call(
-    [sys.executable, '-m', 'pip', 'install'] + [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
-)
+subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"])
+subprocess.check_call([sys.executable, "-m", "pip", "install"] + [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")])

@@ -10,61 +10,61 @@ import time
 import pytest
 import requests
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 from fabric_emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 from fabric_emulator.state import DEFAULT_SEED_PATH  # noqa: E402  pylint: disable=wrong-import-position
 
-FAST = {'update_seconds': 0.2, 'deploy_seconds': 0.2, 'delete_seconds': 0.2}
+FAST = {"update_seconds": 0.2, "deploy_seconds": 0.2, "delete_seconds": 0.2}
 
 
 class Client:
     """A requests session bound to the emulator, with short-hands for the API and the control API."""
 
-    def __init__(self, emulator, workspace='ws-demo'):
+    def __init__(self, emulator, workspace="ws-demo"):
         self.emulator = emulator
         self.url = emulator.url
         self.workspace = workspace
         self.session = requests.Session()
 
     def request(self, method, path, **kwargs):
-        kwargs.setdefault('timeout', 10)
+        kwargs.setdefault("timeout", 10)
         return self.session.request(method, self.url + path, **kwargs)
 
     def instances(self, workspace=None):
-        return '/v1/workspaces/%s/services/instances' % (workspace or self.workspace)
+        return "/v1/workspaces/%s/services/instances" % (workspace or self.workspace)
 
     def instance(self, instance_id, workspace=None):
-        return '%s/%s' % (self.instances(workspace), instance_id)
+        return "%s/%s" % (self.instances(workspace), instance_id)
 
     def list(self, params=None, **kwargs):
-        return self.request('GET', self.instances(), params=params, **kwargs)
+        return self.request("GET", self.instances(), params=params, **kwargs)
 
     def show(self, instance_id, **kwargs):
-        return self.request('GET', self.instance(instance_id), **kwargs)
+        return self.request("GET", self.instance(instance_id), **kwargs)
 
     def update(self, instance_id, body, **kwargs):
-        return self.request('PUT', self.instance(instance_id), json=body, **kwargs)
+        return self.request("PUT", self.instance(instance_id), json=body, **kwargs)
 
     def deploy(self, body, **kwargs):
-        return self.request('POST', self.instances(), json=body, **kwargs)
+        return self.request("POST", self.instances(), json=body, **kwargs)
 
     def delete(self, instance_id, **kwargs):
-        return self.request('DELETE', self.instance(instance_id), **kwargs)
+        return self.request("DELETE", self.instance(instance_id), **kwargs)
 
     def control(self, method, path, body=None):
-        response = self.request(method, '/_emulator/' + path, json=body)
+        response = self.request(method, "/_emulator/" + path, json=body)
         return response
 
     def configure(self, **values):
-        response = self.control('PUT', 'config', values)
+        response = self.control("PUT", "config", values)
         assert response.status_code == 200, response.text
         return response.json()
 
     def fault(self, **rule):
-        response = self.control('POST', 'faults', rule)
+        response = self.control("POST", "faults", rule)
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -72,17 +72,17 @@ class Client:
         deadline = time.monotonic() + timeout
         while True:
             response = self.show(instance_id)
-            current = response.json().get('status') if response.status_code == 200 else response.status_code
+            current = response.json().get("status") if response.status_code == 200 else response.status_code
             if current == status:
                 return response
             if time.monotonic() > deadline:
-                raise AssertionError('instance %s: still %r, wanted %r' % (instance_id, current, status))
+                raise AssertionError("instance %s: still %r, wanted %r" % (instance_id, current, status))
             time.sleep(0.05)
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope="module")
 def emulator():
-    emu = Emulator(seed=DEFAULT_SEED_PATH, host='127.0.0.1', port=0, **FAST)
+    emu = Emulator(seed=DEFAULT_SEED_PATH, host="127.0.0.1", port=0, **FAST)
     emu.start()
     yield emu
     emu.stop()

@@ -54,16 +54,18 @@ def password_params(**extra):
 
 
 def token_response(mocked, token="iam-token-value", status=201, url=TOKENS_URL):
-    mocked.add(responses.POST, url, status=status, headers={"X-Subject-Token": token},
-               json={"token": {"expires_at": EXPIRES, "methods": ["password"]}})
+    mocked.add(
+        responses.POST, url, status=status, headers={"X-Subject-Token": token}, json={"token": {"expires_at": EXPIRES, "methods": ["password"]}}
+    )
 
 
 # select_method
 
 
 def test_token_wins_over_everything_and_warns_about_the_rest():
-    method, warnings = select_method({"auth_token": "t", "access_key": "ak", "secret_key": "sk", "security_token": "st",
-                                      "user_name": "u", "password": "p", "domain_name": "d"})
+    method, warnings = select_method(
+        {"auth_token": "t", "access_key": "ak", "secret_key": "sk", "security_token": "st", "user_name": "u", "password": "p", "domain_name": "d"}
+    )
     assert method == TOKEN
     assert len(warnings) == 1
     for name in ("access_key", "secret_key", "security_token", "user_name", "password", "domain_name"):
@@ -72,8 +74,9 @@ def test_token_wins_over_everything_and_warns_about_the_rest():
 
 
 def test_aksk_wins_over_password():
-    method, warnings = select_method({"access_key": "ak", "secret_key": "sk", "security_token": "st",
-                                      "user_name": "u", "password": "p", "domain_name": "d"})
+    method, warnings = select_method(
+        {"access_key": "ak", "secret_key": "sk", "security_token": "st", "user_name": "u", "password": "p", "domain_name": "d"}
+    )
     assert method == AKSK
     assert len(warnings) == 1
     assert "user_name" in warnings[0] and "password" in warnings[0] and "domain_name" in warnings[0]
@@ -111,14 +114,17 @@ def test_stray_lower_parts_are_named_in_a_warning():
     assert SECRET_KEY_VALUE not in warnings[0]
 
 
-@pytest.mark.parametrize("params, named", [
-    ({}, []),
-    ({"access_key": "AKONLY"}, ["access_key"]),
-    ({"secret_key": SECRET_KEY_VALUE}, ["secret_key"]),
-    ({"user_name": "alice", "domain_name": "acme"}, ["domain_name", "user_name"]),
-    ({"user_name": "alice", "password": PASSWORD_VALUE}, ["password", "user_name"]),
-    ({"auth_token": "", "access_key": "", "secret_key": ""}, []),
-])
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        ({}, []),
+        ({"access_key": "AKONLY"}, ["access_key"]),
+        ({"secret_key": SECRET_KEY_VALUE}, ["secret_key"]),
+        ({"user_name": "alice", "domain_name": "acme"}, ["domain_name", "user_name"]),
+        ({"user_name": "alice", "password": PASSWORD_VALUE}, ["password", "user_name"]),
+        ({"auth_token": "", "access_key": "", "secret_key": ""}, []),
+    ],
+)
 def test_no_complete_method_is_an_input_error(params, named):
     with pytest.raises(FabricInputError) as caught:
         select_method(params)
@@ -132,8 +138,9 @@ def test_no_complete_method_is_an_input_error(params, named):
     assert SECRET_KEY_VALUE not in text
 
 
-@pytest.mark.parametrize("params", [{}, {"access_key": "AKONLY"}, {"user_name": "alice", "domain_name": "acme"},
-                                    {"user_name": "alice", "password": PASSWORD_VALUE}])
+@pytest.mark.parametrize(
+    "params", [{}, {"access_key": "AKONLY"}, {"user_name": "alice", "domain_name": "acme"}, {"user_name": "alice", "password": PASSWORD_VALUE}]
+)
 def test_incomplete_auth_fails_before_any_request(mocked, new_client, params):
     registered = []
     with pytest.raises(FabricInputError) as caught:
@@ -156,11 +163,12 @@ def test_password_token_scoped_by_project_id(mocked, new_client):
     assert request.method == "POST"
     assert request.url == TOKENS_URL
     assert "X-Auth-Token" not in request.headers
-    assert json.loads(request.body) == {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": "alice", "password": PASSWORD_VALUE, "domain": {"name": "acme"}}}},
-        "scope": {"project": {"id": "proj-1"}},
-    }}
+    assert json.loads(request.body) == {
+        "auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": "alice", "password": PASSWORD_VALUE, "domain": {"name": "acme"}}}},
+            "scope": {"project": {"id": "proj-1"}},
+        }
+    }
 
 
 def test_password_token_scoped_by_region_name(mocked, new_client):
@@ -177,8 +185,13 @@ def test_password_token_without_scope_is_an_input_error(mocked, new_client):
 
 
 def test_password_token_refused(mocked, new_client):
-    mocked.add(responses.POST, TOKENS_URL, status=401, headers={"X-Request-Id": "iam-rid"},
-               json={"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}})
+    mocked.add(
+        responses.POST,
+        TOKENS_URL,
+        status=401,
+        headers={"X-Request-Id": "iam-rid"},
+        json={"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}},
+    )
     with pytest.raises(FabricAuthError) as caught:
         fetch_password_token(new_client, password_params())
     text = str(caught.value)
@@ -279,8 +292,9 @@ def test_build_auth_token(mocked, new_client):
 
 
 def test_build_auth_aksk_with_project_id_calls_nobody(mocked, new_client):
-    auth, _warnings, method = build_auth({"access_key": "ak", "secret_key": "sk", "project_id": "proj-1", "security_token": ""},
-                                         new_client, [].append)
+    auth, _warnings, method = build_auth(
+        {"access_key": "ak", "secret_key": "sk", "project_id": "proj-1", "security_token": ""}, new_client, [].append
+    )
     assert method == AKSK
     assert isinstance(auth, AkSkAuth)
     request = auth(prepared())

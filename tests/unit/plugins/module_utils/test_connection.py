@@ -24,25 +24,31 @@ def test_region_template():
     assert resolve_endpoint({"region": "cn-southwest-2", "endpoint": ""}) == "https://fabric-ep.cn-southwest-2.myhuaweicloud.com"
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("http://127.0.0.1:8787/", "http://127.0.0.1:8787"),
-    ("https://proxy.example.test/fabric/", "https://proxy.example.test/fabric"),
-    ("  https://fabric.example.test//  ", "https://fabric.example.test"),
-    ("HTTPS://Fabric.Example.Test", "HTTPS://Fabric.Example.Test"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("http://127.0.0.1:8787/", "http://127.0.0.1:8787"),
+        ("https://proxy.example.test/fabric/", "https://proxy.example.test/fabric"),
+        ("  https://fabric.example.test//  ", "https://fabric.example.test"),
+        ("HTTPS://Fabric.Example.Test", "HTTPS://Fabric.Example.Test"),
+    ],
+)
 def test_trailing_slash_and_spaces(value, expected):
     assert resolve_endpoint({"endpoint": value}) == expected
 
 
-@pytest.mark.parametrize("value", [
-    "fabric-ep.cn-north-4.myhuaweicloud.com",
-    "ftp://fabric.example.test",
-    "https://fabric.example.test/?x=1",
-    "https://fabric.example.test/#top",
-    "https://fab ric.example.test",
-    "https://",
-    "//fabric.example.test",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "fabric-ep.cn-north-4.myhuaweicloud.com",
+        "ftp://fabric.example.test",
+        "https://fabric.example.test/?x=1",
+        "https://fabric.example.test/#top",
+        "https://fab ric.example.test",
+        "https://",
+        "//fabric.example.test",
+    ],
+)
 def test_bad_endpoint(value):
     with pytest.raises(FabricInputError) as caught:
         resolve_endpoint({"endpoint": value, "region": "cn-north-4"})
@@ -93,24 +99,30 @@ def test_iam_endpoint_errors():
     assert "iam_endpoint" in str(caught.value)
 
 
-@pytest.mark.parametrize("params", [
-    {"api_timeout": 1, "api_retries": 0},
-    {"api_timeout": 3600, "api_retries": 20},
-    {"api_timeout": 30, "api_retries": 5},
-    {"api_timeout": None, "api_retries": None},
-    {},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"api_timeout": 1, "api_retries": 0},
+        {"api_timeout": 3600, "api_retries": 20},
+        {"api_timeout": 30, "api_retries": 5},
+        {"api_timeout": None, "api_retries": None},
+        {},
+    ],
+)
 def test_request_options_in_range(params):
     check_request_options(params)
 
 
-@pytest.mark.parametrize("params, option", [
-    ({"api_timeout": 0}, "api_timeout"),
-    ({"api_timeout": -5}, "api_timeout"),
-    ({"api_timeout": 3601}, "api_timeout"),
-    ({"api_retries": -1}, "api_retries"),
-    ({"api_retries": 21}, "api_retries"),
-])
+@pytest.mark.parametrize(
+    "params, option",
+    [
+        ({"api_timeout": 0}, "api_timeout"),
+        ({"api_timeout": -5}, "api_timeout"),
+        ({"api_timeout": 3601}, "api_timeout"),
+        ({"api_retries": -1}, "api_retries"),
+        ({"api_retries": 21}, "api_retries"),
+    ],
+)
 def test_request_options_out_of_range(params, option):
     with pytest.raises(FabricInputError) as caught:
         check_request_options(params)

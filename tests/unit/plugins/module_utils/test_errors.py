@@ -21,21 +21,40 @@ PATH = "/v1/workspaces/ws-1/services/instances/inst-1"
 
 # The per-status example bodies of the reference (§3.2), verbatim.
 DOCUMENTED = [
-    (400, {"error_code": "common.01000001",
-           "error_msg": "failed to read http request, please check your input, code: 400, reason: Type mismatch., cause: TypeMismatchException"},
-     "common.01000001",
-     "failed to read http request, please check your input, code: 400, reason: Type mismatch., cause: TypeMismatchException"),
-    (401, {"error_code": "APIG.1002", "error_msg": "Incorrect token or token resolution failed"},
-     "APIG.1002", "Incorrect token or token resolution failed"),
-    (403, {"error": {"code": "403", "message": "X-Auth-Token is invalid in the request", "title": "Forbidden"},
-           "error_code": 403, "error_msg": "X-Auth-Token is invalid in the request", "title": "Forbidden"},
-     "403", "X-Auth-Token is invalid in the request"),
-    (404, {"error_code": "common.01000001", "error_msg": "response status exception, code: 404"},
-     "common.01000001", "response status exception, code: 404"),
-    (408, {"error_code": "common.00000408", "error_msg": "timeout exception occurred"},
-     "common.00000408", "timeout exception occurred"),
-    (500, {"error_code": "common.00000500", "error_msg": "internal error"},
-     "common.00000500", "internal error"),
+    (
+        400,
+        {
+            "error_code": "common.01000001",
+            "error_msg": "failed to read http request, please check your input, code: 400, reason: Type mismatch., cause: TypeMismatchException",
+        },
+        "common.01000001",
+        "failed to read http request, please check your input, code: 400, reason: Type mismatch., cause: TypeMismatchException",
+    ),
+    (
+        401,
+        {"error_code": "APIG.1002", "error_msg": "Incorrect token or token resolution failed"},
+        "APIG.1002",
+        "Incorrect token or token resolution failed",
+    ),
+    (
+        403,
+        {
+            "error": {"code": "403", "message": "X-Auth-Token is invalid in the request", "title": "Forbidden"},
+            "error_code": 403,
+            "error_msg": "X-Auth-Token is invalid in the request",
+            "title": "Forbidden",
+        },
+        "403",
+        "X-Auth-Token is invalid in the request",
+    ),
+    (
+        404,
+        {"error_code": "common.01000001", "error_msg": "response status exception, code: 404"},
+        "common.01000001",
+        "response status exception, code: 404",
+    ),
+    (408, {"error_code": "common.00000408", "error_msg": "timeout exception occurred"}, "common.00000408", "timeout exception occurred"),
+    (500, {"error_code": "common.00000500", "error_msg": "internal error"}, "common.00000500", "internal error"),
 ]
 
 
@@ -78,12 +97,23 @@ def test_solution_msg_in_message_and_details():
     err = api_error(400, "GET", PATH, headers("rid-sol"), json.dumps(body))
     assert err.solution_msg == "Create a workspace first."
     text = str(err)
-    for part in ("HTTP 400", "error_code=dataartsfabric.00010003", "error_msg=Workspace not exist.",
-                 "solution_msg=Create a workspace first.", "request_id=rid-sol"):
+    for part in (
+        "HTTP 400",
+        "error_code=dataartsfabric.00010003",
+        "error_msg=Workspace not exist.",
+        "solution_msg=Create a workspace first.",
+        "request_id=rid-sol",
+    ):
         assert part in text
-    assert err.details() == {"error": {
-        "status": 400, "error_code": "dataartsfabric.00010003", "error_msg": "Workspace not exist.",
-        "solution_msg": "Create a workspace first.", "request_id": "rid-sol"}}
+    assert err.details() == {
+        "error": {
+            "status": 400,
+            "error_code": "dataartsfabric.00010003",
+            "error_msg": "Workspace not exist.",
+            "solution_msg": "Create a workspace first.",
+            "request_id": "rid-sol",
+        }
+    }
 
 
 HTML = """<!DOCTYPE html>

@@ -29,8 +29,7 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 
 
 def make_client(fake_time, retries=5, auth=None, deadline=None, rng=lambda: 0.0):
-    return FabricClient(BASE, auth=auth, retries=retries, clock=fake_time.clock, sleep=fake_time.sleep,
-                        backoff=Backoff(rng=rng), deadline=deadline)
+    return FabricClient(BASE, auth=auth, retries=retries, clock=fake_time.clock, sleep=fake_time.sleep, backoff=Backoff(rng=rng), deadline=deadline)
 
 
 def refused():
@@ -79,8 +78,9 @@ def test_retry_after_is_honoured(mocked, fake_time):
 
 def test_gives_up_after_retries_plus_one_attempts_with_the_last_error(mocked, fake_time):
     for attempt in range(1, 5):
-        mocked.add(responses.GET, URL, status=503, body=error_body(503, "attempt {0}".format(attempt)),
-                   headers={"X-Request-Id": "rid-{0}".format(attempt)})
+        mocked.add(
+            responses.GET, URL, status=503, body=error_body(503, "attempt {0}".format(attempt)), headers={"X-Request-Id": "rid-{0}".format(attempt)}
+        )
     with pytest.raises(FabricApiError) as caught:
         make_client(fake_time, retries=3).request("GET", PATH)
     assert len(mocked.calls) == 4

@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
@@ -61,8 +62,10 @@ def test_only_named_fields_are_compared():
 
 
 def test_body_holds_exactly_the_differing_updatable_fields():
-    plan = Plan(instance(), {"name": "demo-2", "description": "old description", "resource.max": 4, "resource.min": 2,
-                             "source.id": "model-1", "endpoint_id": "ep-1"})
+    plan = Plan(
+        instance(),
+        {"name": "demo-2", "description": "old description", "resource.max": 4, "resource.min": 2, "source.id": "model-1", "endpoint_id": "ep-1"},
+    )
     plan.check()
     assert plan.changed
     assert plan.changes == {"name": "demo-2"}
@@ -80,13 +83,16 @@ def test_description_and_max_together():
     assert plan.body() == {"description": "new", "config": {"model_instance_config": {"resource": {"min": 2, "max": 3}}}}
 
 
-@pytest.mark.parametrize("option, wanted, current_repr", [
-    ("resource.min", 1, "2"),
-    ("source.id", "model-2", "'model-1'"),
-    ("source.version_id", "ver-2", "'ver-1'"),
-    ("resource.spec_code", "mu.other", "'mu.llama3.8b'"),
-    ("endpoint_id", "ep-2", "'ep-1'"),
-])
+@pytest.mark.parametrize(
+    "option, wanted, current_repr",
+    [
+        ("resource.min", 1, "2"),
+        ("source.id", "model-2", "'model-1'"),
+        ("source.version_id", "ver-2", "'ver-1'"),
+        ("resource.spec_code", "mu.other", "'mu.llama3.8b'"),
+        ("endpoint_id", "ep-2", "'ep-1'"),
+    ],
+)
 def test_refusals_name_the_field_with_current_and_requested(option, wanted, current_repr):
     plan = Plan(instance(), {option: wanted, "description": "new"})
     with pytest.raises(FabricInputError) as caught:
@@ -101,8 +107,11 @@ def test_several_refusals_are_listed_together():
     with pytest.raises(FabricInputError) as caught:
         plan.check()
     text = str(caught.value)
-    for part in ("source.id (current 'model-1', requested 'model-2')", "endpoint_id (current 'ep-1', requested 'ep-2')",
-                 "resource.min (current 2, requested 1)"):
+    for part in (
+        "source.id (current 'model-1', requested 'model-2')",
+        "endpoint_id (current 'ep-1', requested 'ep-2')",
+        "resource.min (current 2, requested 1)",
+    ):
         assert part in text
 
 
@@ -115,8 +124,10 @@ def test_refusal_of_a_field_the_instance_lacks():
 
 
 def test_equal_non_updatable_values_are_not_refused():
-    plan = Plan(instance(), {"source.id": "model-1", "source.version_id": "ver-1", "resource.min": 2,
-                             "resource.spec_code": "mu.llama3.8b", "endpoint_id": "ep-1"})
+    plan = Plan(
+        instance(),
+        {"source.id": "model-1", "source.version_id": "ver-1", "resource.min": 2, "resource.spec_code": "mu.llama3.8b", "endpoint_id": "ep-1"},
+    )
     plan.check()
     assert not plan.changed
     assert plan.refused == []
@@ -179,12 +190,23 @@ def test_shows():
 
 
 def test_requested_values_and_shaped():
-    params = {"name": "demo", "description": "", "endpoint_id": None, "source": {"id": "m", "version_id": None},
-              "resource": {"min": None, "max": 3, "spec_code": "s"}, "workspace_id": "ws-1", "state": "present"}
+    params = {
+        "name": "demo",
+        "description": "",
+        "endpoint_id": None,
+        "source": {"id": "m", "version_id": None},
+        "resource": {"min": None, "max": 3, "spec_code": "s"},
+        "workspace_id": "ws-1",
+        "state": "present",
+    }
     requested = requested_values(params)
     assert requested == {"name": "demo", "description": "", "source.id": "m", "resource.max": 3, "resource.spec_code": "s"}
-    assert shaped(requested) == {"name": "demo", "description": "", "source": {"id": "m"},
-                                 "config": {"model_instance_config": {"resource": {"max": 3, "spec_code": "s"}}}}
+    assert shaped(requested) == {
+        "name": "demo",
+        "description": "",
+        "source": {"id": "m"},
+        "config": {"model_instance_config": {"resource": {"max": 3, "spec_code": "s"}}},
+    }
     assert requested_values({"name": None, "source": None, "resource": None}) == {}
 
 
@@ -203,8 +225,9 @@ def current_instances(draw):
         "name": draw(TEXT.filter(bool)),
         "endpoint_id": draw(IDS),
         "source": {"id": draw(IDS), "version_id": draw(IDS)},
-        "config": {"model_instance_config": {"resource": {
-            "min": low, "max": draw(st.integers(low, 12)), "spec_code": draw(st.sampled_from(["s1", "s2"]))}}},
+        "config": {
+            "model_instance_config": {"resource": {"min": low, "max": draw(st.integers(low, 12)), "spec_code": draw(st.sampled_from(["s1", "s2"]))}}
+        },
     }
     description = draw(st.one_of(st.none(), TEXT))
     if description is not None:
@@ -222,9 +245,13 @@ def requests_for(draw, current):
     if draw(st.booleans()):
         requested["resource.max"] = draw(st.integers(1, 12))
     # Non-updatable fields only as they are (a different value is a refusal, tested elsewhere).
-    for option, value in (("source.id", current["source"]["id"]), ("source.version_id", current["source"]["version_id"]),
-                          ("endpoint_id", current["endpoint_id"]), ("resource.min", resource_of(current)["min"]),
-                          ("resource.spec_code", resource_of(current)["spec_code"])):
+    for option, value in (
+        ("source.id", current["source"]["id"]),
+        ("source.version_id", current["source"]["version_id"]),
+        ("endpoint_id", current["endpoint_id"]),
+        ("resource.min", resource_of(current)["min"]),
+        ("resource.spec_code", resource_of(current)["spec_code"]),
+    ):
         if draw(st.booleans()):
             requested[option] = value
     return requested
@@ -295,7 +322,7 @@ def serve(mocked, everything, total=None, reject_name=False):
             return 400, {}, json.dumps({"error_code": "common.01000001", "error_msg": "name is invalid"})
         selected = [item for item in everything if query.get("name", "") in item["name"]]
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-        page = selected[offset:offset + limit]
+        page = selected[offset : offset + limit]
         return 200, {}, json.dumps({"total": len(selected) if total is None else total, "service_instances": page})
 
     mocked.add_callback(responses.GET, LIST_URL, callback=callback)
@@ -316,8 +343,7 @@ def test_list_pages_until_total(mocked, api):
     serve(mocked, everything)
     assert api.list() == everything
     assert PAGE_SIZE == 100
-    assert sent_queries(mocked) == [{"limit": "100", "offset": "0"}, {"limit": "100", "offset": "100"},
-                                    {"limit": "100", "offset": "200"}]
+    assert sent_queries(mocked) == [{"limit": "100", "offset": "0"}, {"limit": "100", "offset": "100"}, {"limit": "100", "offset": "200"}]
 
 
 @pytest.mark.parametrize("count, requests_made", [(0, 1), (1, 1), (100, 1), (101, 2), (200, 2)])
@@ -417,5 +443,8 @@ def test_writes(mocked, api):
     assert api.deploy({"name": "x"}, None) == "inst-9"
     api.delete("inst-1", None)
     assert [(call.request.method, call.request.url) for call in mocked.calls] == [
-        ("PUT", LIST_URL + "/inst-1"), ("POST", LIST_URL), ("DELETE", LIST_URL + "/inst-1")]
+        ("PUT", LIST_URL + "/inst-1"),
+        ("POST", LIST_URL),
+        ("DELETE", LIST_URL + "/inst-1"),
+    ]
     assert json.loads(mocked.calls[0].request.body) == {"description": "d"}

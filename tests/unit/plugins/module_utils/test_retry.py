@@ -130,7 +130,7 @@ def test_backoff_jitter_bounds():
     backoff = Backoff(base=1.0, cap=30.0, rng=rng.random)
     seen = set()
     for number in range(12):
-        ceiling = min(30.0, 2.0 ** number)
+        ceiling = min(30.0, 2.0**number)
         for _draw in range(50):
             delay = backoff.delay(number)
             assert ceiling / 2 <= delay <= ceiling

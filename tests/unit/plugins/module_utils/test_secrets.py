@@ -43,8 +43,7 @@ SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
 SECURITY_TOKEN = "ST-" + secrets.token_urlsafe(90)
 PASSWORD = "Pw-" + secrets.token_urlsafe(24)
 IAM_TOKEN = "MIIT-iam-" + secrets.token_urlsafe(64)
-ALL_SECRETS = {"auth_token": TOKEN, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN,
-               "password": PASSWORD}
+ALL_SECRETS = {"auth_token": TOKEN, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN, "password": PASSWORD}
 PATH = "/v1/workspaces/ws-1/services/instances/inst-1"
 
 
@@ -52,7 +51,7 @@ def assert_clean(texts, *values):
     """No value (nor a 12-character slice from its middle) in any text."""
     for text in texts:
         for value in values:
-            middle = value[len(value) // 2 - 6:len(value) // 2 + 6]
+            middle = value[len(value) // 2 - 6 : len(value) // 2 + 6]
             assert value not in text and middle not in text, "secret found in {0!r}".format(text[:400])
 
 
@@ -61,6 +60,7 @@ def error_texts(err):
 
 
 # ------------------------------------------------------------------ real transport failures, real messages
+
 
 class Loopback:
     """A one-purpose TCP server on 127.0.0.1: ``mode`` is what it does with each connection."""
@@ -144,8 +144,7 @@ def test_real_transport_failures_never_carry_secrets(failing_url, auth_name, met
 
     client = FabricClient(failing_url, auth=recording, timeout=0.3, retries=1, sleep=lambda seconds: None)
     with pytest.raises(FabricConnectionError) as caught:
-        client.request(method, PATH, query=[("name", "demo")], body={"description": "d"} if method == "PUT" else None,
-                       confirm_write=lambda: None)
+        client.request(method, PATH, query=[("name", "demo")], body={"description": "d"} if method == "PUT" else None, confirm_write=lambda: None)
     assert sent, "the request was never prepared"
     signatures = [headers["Authorization"].rsplit("Signature=", 1)[1] for headers in sent if "Authorization" in headers]
     assert_clean(error_texts(caught.value), TOKEN, SECRET_KEY, SECURITY_TOKEN, *signatures)
@@ -194,11 +193,17 @@ def self_signed(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self-signed test")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
@@ -206,6 +211,7 @@ def self_signed(tmp_path):
 
 
 # ------------------------------------------------------------------ through main(): what a task shows
+
 
 @pytest.fixture
 def run_main(capsys, monkeypatch):
@@ -245,8 +251,13 @@ IAM_URL = "https://iam.test/v3/auth/tokens"
 
 def echo_headers(request):
     """A misbehaving gateway that copies every request header (credentials included) into its error body."""
-    return 401, {"X-Request-Id": "req-echo"}, json.dumps({"error_code": "APIG.0301", "error_msg": "rejected: {0}".format(
-        json.dumps(dict(request.headers))), "solution_msg": str(request.body)})
+    return (
+        401,
+        {"X-Request-Id": "req-echo"},
+        json.dumps(
+            {"error_code": "APIG.0301", "error_msg": "rejected: {0}".format(json.dumps(dict(request.headers))), "solution_msg": str(request.body)}
+        ),
+    )
 
 
 CREDENTIALS = {
@@ -269,8 +280,17 @@ def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
     """A run-time secret: registered with Ansible, so even a Fabric error body that repeats it shows it masked."""
     mocked.add(responses.POST, IAM_URL, status=201, headers={"X-Subject-Token": IAM_TOKEN}, json={"token": {"expires_at": "2099-01-01T00:00:00Z"}})
     mocked.add_callback(responses.GET, ITEM_URL, callback=echo_headers)
-    args = {"endpoint": ENDPOINT, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1",
-            "iam_endpoint": "https://iam.test", "workspace_id": "ws-1", "instance_id": "inst-1", "api_retries": 0}
+    args = {
+        "endpoint": ENDPOINT,
+        "user_name": "alice",
+        "password": PASSWORD,
+        "domain_name": "acme",
+        "project_id": "proj-1",
+        "iam_endpoint": "https://iam.test",
+        "workspace_id": "ws-1",
+        "instance_id": "inst-1",
+        "api_retries": 0,
+    }
     result, printed = run_main(instance_module, args, diff=True)
     assert result["failed"] is True
     assert mocked.calls[1].request.headers["X-Auth-Token"] == IAM_TOKEN  # it really was used...
@@ -278,19 +298,29 @@ def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
     assert_clean([printed], IAM_TOKEN, PASSWORD)
 
 
-@pytest.mark.parametrize("status, body", [
-    (401, {"error": {"code": "401", "message": "The username or password is wrong: " + PASSWORD}}),
-    (500, "<html><body>IAM down for {0}</body></html>".format(PASSWORD)),
-    (403, {"error_code": "IAM.0101", "error_msg": "forbidden"}),
-], ids=["401-echo", "500-html-echo", "403"])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (401, {"error": {"code": "401", "message": "The username or password is wrong: " + PASSWORD}}),
+        (500, "<html><body>IAM down for {0}</body></html>".format(PASSWORD)),
+        (403, {"error_code": "IAM.0101", "error_msg": "forbidden"}),
+    ],
+    ids=["401-echo", "500-html-echo", "403"],
+)
 @pytest.mark.parametrize("module", [instance_module, token_module], ids=["instance", "iam_token"])
 def test_iam_refusals_show_no_password(run_main, mocked, status, body, module):
     if isinstance(body, dict):
         mocked.add(responses.POST, IAM_URL, status=status, json=body)
     else:
         mocked.add(responses.POST, IAM_URL, status=status, body=body, content_type="text/html")
-    args = {"user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": "https://iam.test",
-            "api_retries": 1}
+    args = {
+        "user_name": "alice",
+        "password": PASSWORD,
+        "domain_name": "acme",
+        "project_id": "proj-1",
+        "iam_endpoint": "https://iam.test",
+        "api_retries": 1,
+    }
     if module is instance_module:
         args.update(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1")
     result, printed = run_main(module, args)
@@ -326,10 +356,14 @@ def test_credentials_are_masked_when_ansible_argument_validation_fails(run_main,
     assert_clean([printed], *ALL_SECRETS.values())
 
 
-@pytest.mark.parametrize("module, extra", [
-    (instance_module, {"workspace_id": "ws-1", "instance_id": "inst-1"}),
-    (info_module, {"workspace_id": "ws-1", "instance_id": "inst-1"}),
-], ids=["instance", "info"])
+@pytest.mark.parametrize(
+    "module, extra",
+    [
+        (instance_module, {"workspace_id": "ws-1", "instance_id": "inst-1"}),
+        (info_module, {"workspace_id": "ws-1", "instance_id": "inst-1"}),
+    ],
+    ids=["instance", "info"],
+)
 def test_warnings_name_ignored_options_never_their_values(run_main, mocked, module, extra):
     mocked.add(responses.GET, ITEM_URL, json={"id": "inst-1", "name": "demo", "status": "RUNNING"})
     args = dict(ALL_SECRETS, endpoint=ENDPOINT, user_name="alice", domain_name="acme", project_id="proj-1", **extra)
@@ -341,13 +375,25 @@ def test_warnings_name_ignored_options_never_their_values(run_main, mocked, modu
     assert_clean(texts + [printed], *ALL_SECRETS.values())
 
 
-@pytest.mark.parametrize("bad, option", [
-    ({"auth_token": TOKEN + "\r\nX-Injected: 1"}, "auth_token"),
-    ({"auth_token": "é" + TOKEN}, "auth_token"),
-    ({"auth_token": None, "access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY, "project_id": "proj-1"}, "access_key"),
-    ({"auth_token": None, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN + "\n\n x",
-      "project_id": "proj-1"}, "security_token"),
-], ids=["token-crlf", "token-non-ascii", "ak-space", "security-token-newline"])
+@pytest.mark.parametrize(
+    "bad, option",
+    [
+        ({"auth_token": TOKEN + "\r\nX-Injected: 1"}, "auth_token"),
+        ({"auth_token": "é" + TOKEN}, "auth_token"),
+        ({"auth_token": None, "access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY, "project_id": "proj-1"}, "access_key"),
+        (
+            {
+                "auth_token": None,
+                "access_key": ACCESS_KEY,
+                "secret_key": SECRET_KEY,
+                "security_token": SECURITY_TOKEN + "\n\n x",
+                "project_id": "proj-1",
+            },
+            "security_token",
+        ),
+    ],
+    ids=["token-crlf", "token-non-ascii", "ak-space", "security-token-newline"],
+)
 def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_main, mocked, bad, option):
     args = dict(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", auth_token=TOKEN)
     args.update(bad)

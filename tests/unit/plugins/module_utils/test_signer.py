@@ -25,21 +25,23 @@ VECTOR1_CANONICAL = (
     "PUT\n/v1/workspaces/ws-1/services/instances/inst-1/\n\n"
     "content-type:application/json\nhost:fabric-ep.cn-north-4.myhuaweicloud.com\n"
     "x-project-id:0123456789abcdef0123456789abcdef\nx-sdk-date:20250101T000000Z\n\n"
-    "content-type;host;x-project-id;x-sdk-date\nbeb3f15f203eb747ed293433b23e228ed0305edb4a98471deee69c32ca229828")
+    "content-type;host;x-project-id;x-sdk-date\nbeb3f15f203eb747ed293433b23e228ed0305edb4a98471deee69c32ca229828"
+)
 VECTOR1_AUTHORIZATION = (
     "SDK-HMAC-SHA256 Access=AKEXAMPLE0000000000, SignedHeaders=content-type;host;x-project-id;x-sdk-date, "
-    "Signature=ae4d5989aa35c94fedbb8c4927dd0dce8c803f4f5e3abf74ead2d69f94a6ad3d")
+    "Signature=ae4d5989aa35c94fedbb8c4927dd0dce8c803f4f5e3abf74ead2d69f94a6ad3d"
+)
 VECTOR2_QUERY = [("limit", 10), ("name", "my inst"), ("offset", 0)]
 VECTOR2_URL = "https://{0}/v1/workspaces/ws-1/services/instances?limit=10&name=my%20inst&offset=0".format(HOST)
 VECTOR2_AUTHORIZATION = (
     "SDK-HMAC-SHA256 Access=AKEXAMPLE0000000000, SignedHeaders=content-type;host;x-sdk-date, "
-    "Signature=21078b3c8c9c51a47ce5d6dd2a1e16c4b18a651b9304dff46297532ddc0a0033")
+    "Signature=21078b3c8c9c51a47ce5d6dd2a1e16c4b18a651b9304dff46297532ddc0a0033"
+)
 
 
 def test_official_vector_signature():
     text = "SDK-HMAC-SHA256\n20191115T033655Z\nb25362e603ee30f4f25e7858e8a7160fd36e803bb2dfe206278659d71a9bcd7a"
-    assert _signer.signature("MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", text) == \
-        "7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe"
+    assert _signer.signature("MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", text) == "7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe"
 
 
 def test_vector1_canonical_request():
@@ -83,32 +85,38 @@ def test_unsigned_payload_header_replaces_the_body_hash():
     assert _signer.EMPTY_BODY_SHA256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/v1/workspaces/ws-1/services/instances", "/v1/workspaces/ws-1/services/instances/"),
-    ("/v1/a b/c", "/v1/a%20b/c/"),
-    ("/v1/a%20b/c", "/v1/a%20b/c/"),  # already encoded: not encoded twice
-    ("/v1/推理/x", "/v1/%E6%8E%A8%E7%90%86/x/"),
-    ("/v1/%E6%8E%A8%E7%90%86", "/v1/%E6%8E%A8%E7%90%86/"),
-    ("/v1/x/", "/v1/x/"),
-    ("/v1/a~b/c+d", "/v1/a~b/c%2Bd/"),
-    ("", "/"),
-    ("/", "/"),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/v1/workspaces/ws-1/services/instances", "/v1/workspaces/ws-1/services/instances/"),
+        ("/v1/a b/c", "/v1/a%20b/c/"),
+        ("/v1/a%20b/c", "/v1/a%20b/c/"),  # already encoded: not encoded twice
+        ("/v1/推理/x", "/v1/%E6%8E%A8%E7%90%86/x/"),
+        ("/v1/%E6%8E%A8%E7%90%86", "/v1/%E6%8E%A8%E7%90%86/"),
+        ("/v1/x/", "/v1/x/"),
+        ("/v1/a~b/c+d", "/v1/a~b/c%2Bd/"),
+        ("", "/"),
+        ("/", "/"),
+    ],
+)
 def test_canonical_uri(path, expected):
     assert _signer.canonical_uri(path) == expected
 
 
-@pytest.mark.parametrize("pairs, expected", [
-    ([], ""),
-    ([("b", "2"), ("a", "z"), ("a", "y")], "a=y&a=z&b=2"),
-    ([("flag", True), ("off", False)], "flag=true&off=false"),
-    ([("limit", 100), ("offset", 0)], "limit=100&offset=0"),
-    ([("name", "my inst")], "name=my%20inst"),
-    ([("name", "a+b/c~d")], "name=a%2Bb%2Fc~d"),
-    ([("name", "推理")], "name=%E6%8E%A8%E7%90%86"),
-    ([("empty", "")], "empty="),
-    ([("k y", "v")], "k%20y=v"),
-])
+@pytest.mark.parametrize(
+    "pairs, expected",
+    [
+        ([], ""),
+        ([("b", "2"), ("a", "z"), ("a", "y")], "a=y&a=z&b=2"),
+        ([("flag", True), ("off", False)], "flag=true&off=false"),
+        ([("limit", 100), ("offset", 0)], "limit=100&offset=0"),
+        ([("name", "my inst")], "name=my%20inst"),
+        ([("name", "a+b/c~d")], "name=a%2Bb%2Fc~d"),
+        ([("name", "推理")], "name=%E6%8E%A8%E7%90%86"),
+        ([("empty", "")], "empty="),
+        ([("k y", "v")], "k%20y=v"),
+    ],
+)
 def test_canonical_query(pairs, expected):
     assert _signer.canonical_query(pairs) == expected
 
@@ -155,7 +163,8 @@ def test_aksk_auth_adds_every_header_and_signs_the_security_token():
     assert re.search(r"Signature=[0-9a-f]{64}$", authorization)
     # The security token is part of the signature: another token, another signature.
     other = AkSkAuth(AK, SK, security_token="another-token", project_id=PROJECT, now=lambda: MOMENT)(
-        prepared("PUT", "https://127.0.0.1:8787/v1/workspaces/ws-1/services/instances/inst-1", VECTOR1_BODY))
+        prepared("PUT", "https://127.0.0.1:8787/v1/workspaces/ws-1/services/instances/inst-1", VECTOR1_BODY)
+    )
     assert other.headers["Authorization"] != authorization
 
 

@@ -25,7 +25,6 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import responses
-
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
@@ -120,7 +119,9 @@ def body_bytes(rng):
     if roll < 0.4:
         return b""
     if roll < 0.7:
-        return json.dumps({"name": text(rng, 20), "description": text(rng, 40), "n": rng.randint(0, 9)}, ensure_ascii=rng.random() < 0.5).encode("utf-8")
+        return json.dumps({"name": text(rng, 20), "description": text(rng, 40), "n": rng.randint(0, 9)}, ensure_ascii=rng.random() < 0.5).encode(
+            "utf-8"
+        )
     return bytes(rng.getrandbits(8) for _index in range(rng.randint(1, 200)))
 
 
@@ -175,8 +176,9 @@ def signer_case(rng):
 
 
 def sdk_sign(method, scheme, host, resource_path, pairs, headers, body, creds):
-    request = SdkRequest(method=method, schema=scheme, host=host, resource_path=resource_path,
-                         query_params=list(pairs), header_params=dict(headers), body=body)
+    request = SdkRequest(
+        method=method, schema=scheme, host=host, resource_path=resource_path, query_params=list(pairs), header_params=dict(headers), body=body
+    )
     return creds.sign_request(request)
 
 
@@ -196,8 +198,7 @@ def test_signer_matches_the_official_sdk(seed):
         ours = _signer.authorization(method, url, ours_headers, body, access_key, secret_key)
         case = "seed {0} case {1}: {2} {3!r} headers={4!r}".format(seed, index, method, url, sorted(ours_headers))
         # The same headers: the SDK added none of its own (Host and X-Sdk-Date were given).
-        assert sorted(name.lower() for name in signed.header_params if name != "Authorization") == \
-            sorted(name.lower() for name in ours_headers), case
+        assert sorted(name.lower() for name in signed.header_params if name != "Authorization") == sorted(name.lower() for name in ours_headers), case
         assert ours == signed.header_params["Authorization"], case
         # What the SDK sends (path + canonical query) is what our URL becomes before it is sent.
         canonical = urlsplit(_signer.canonical_url(url))
@@ -240,10 +241,14 @@ def test_requests_sent_by_the_client_are_signed_as_the_sdk_signs_them(mocked, se
         assert ("x-security-token" in signed_names) == bool(security_token), case
         # The SDK signs the logical request (raw path, the pairs) with the headers we signed, except the two its
         # credentials add themselves.
-        header_params = {name: value for name, value in sent.headers.items()
-                         if name.lower() in signed_names and name.lower() not in ("x-project-id", "x-security-token")}
-        signed = sdk_sign(method, "https", host, path, pairs, header_params, sent.body,
-                          sdk_credentials(access_key, secret_key, project_id, security_token))
+        header_params = {
+            name: value
+            for name, value in sent.headers.items()
+            if name.lower() in signed_names and name.lower() not in ("x-project-id", "x-security-token")
+        }
+        signed = sdk_sign(
+            method, "https", host, path, pairs, header_params, sent.body, sdk_credentials(access_key, secret_key, project_id, security_token)
+        )
         assert authorization == signed.header_params["Authorization"], case
         # The query sent is exactly the SDK's canonical query (sorted, %20 for a space); the path sent means the same path.
         parts = urlsplit(sent.url)
@@ -262,11 +267,26 @@ def test_documented_vectors_through_the_official_signer():
     """The reference's derived vectors come out of the SDK too (guards the harness itself)."""
     host = "fabric-ep.cn-north-4.myhuaweicloud.com"
     creds = BasicCredentials("AKEXAMPLE0000000000", "SKEXAMPLESECRET000000000000000000000000", "0123456789abcdef0123456789abcdef")
-    signed = sdk_sign("PUT", "https", host, "/v1/workspaces/ws-1/services/instances/inst-1", [],
-                      {"Content-Type": "application/json", "X-Sdk-Date": "20250101T000000Z"}, b'{"name": "demo-inst", "description": "d"}', creds)
+    signed = sdk_sign(
+        "PUT",
+        "https",
+        host,
+        "/v1/workspaces/ws-1/services/instances/inst-1",
+        [],
+        {"Content-Type": "application/json", "X-Sdk-Date": "20250101T000000Z"},
+        b'{"name": "demo-inst", "description": "d"}',
+        creds,
+    )
     assert signed.header_params["Authorization"].endswith("Signature=ae4d5989aa35c94fedbb8c4927dd0dce8c803f4f5e3abf74ead2d69f94a6ad3d")
-    signed = sdk_sign("GET", "https", host, "/v1/workspaces/ws-1/services/instances", [("limit", 10), ("name", "my inst"), ("offset", 0)],
-                      {"Content-Type": "application/json", "X-Sdk-Date": "20250101T000000Z"}, b"",
-                      BasicCredentials("AKEXAMPLE0000000000", "SKEXAMPLESECRET000000000000000000000000"))
+    signed = sdk_sign(
+        "GET",
+        "https",
+        host,
+        "/v1/workspaces/ws-1/services/instances",
+        [("limit", 10), ("name", "my inst"), ("offset", 0)],
+        {"Content-Type": "application/json", "X-Sdk-Date": "20250101T000000Z"},
+        b"",
+        BasicCredentials("AKEXAMPLE0000000000", "SKEXAMPLESECRET000000000000000000000000"),
+    )
     assert signed.header_params["Authorization"].endswith("Signature=21078b3c8c9c51a47ce5d6dd2a1e16c4b18a651b9304dff46297532ddc0a0033")
     assert signed.uri == "/v1/workspaces/ws-1/services/instances?limit=10&name=my%20inst&offset=0"

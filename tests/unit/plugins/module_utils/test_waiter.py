@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricConnectionError, FabricWaitError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._waiter import POLL_ERROR_BUDGET, Pending, Waiter, poll_interval
@@ -110,8 +111,18 @@ def test_timeout_after_only_failed_polls(fake_time):
     assert "every poll failed" in str(caught.value)
 
 
-@pytest.mark.parametrize("error", [api_error(503), api_error(429), api_error(500), api_error(502), api_error(504), api_error(408),
-                                   FabricConnectionError("GET", "/x", "refused", 6)])
+@pytest.mark.parametrize(
+    "error",
+    [
+        api_error(503),
+        api_error(429),
+        api_error(500),
+        api_error(502),
+        api_error(504),
+        api_error(408),
+        FabricConnectionError("GET", "/x", "refused", 6),
+    ],
+)
 def test_transient_errors_are_tolerated_up_to_the_budget(fake_time, error):
     probe = Probe(fake_time, [error] * POLL_ERROR_BUDGET, then="done")
     assert waiter(fake_time).wait(probe, 600, "x") == "done"

@@ -9,7 +9,6 @@ import json
 import os
 
 import pytest
-
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.common.text.converters import to_bytes

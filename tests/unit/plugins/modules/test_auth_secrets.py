@@ -71,6 +71,7 @@ def client(base=FABRIC, auth=None, retries=2, timeout=30):
 def factory(retries=2, timeout=30):
     def new_client(base_url, auth=None):
         return client(base_url, auth, retries, timeout)
+
     return new_client
 
 
@@ -85,13 +86,16 @@ def failure(call):
 
 
 # ------------------------------------------------------------------------------------------------ API answers
-@pytest.mark.parametrize("status, body", [
-    (401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"}),
-    (401, {"error_code": "APIG.1002", "error_msg": "Incorrect token or token resolution failed"}),
-    (403, {"error": {"code": "403", "message": "X-Auth-Token is invalid in the request", "title": "Forbidden"}, "error_code": 403}),
-    (500, {"error_code": "common.00000500", "error_msg": "internal error"}),
-    (502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
-])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"}),
+        (401, {"error_code": "APIG.1002", "error_msg": "Incorrect token or token resolution failed"}),
+        (403, {"error": {"code": "403", "message": "X-Auth-Token is invalid in the request", "title": "Forbidden"}, "error_code": 403}),
+        (500, {"error_code": "common.00000500", "error_msg": "internal error"}),
+        (502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    ],
+)
 @pytest.mark.parametrize("auth", ["aksk", "token"])
 def test_api_errors_carry_no_secret(mocked, status, body, auth):
     kwargs = {"json": body} if isinstance(body, dict) else {"body": body, "content_type": "text/html"}
@@ -140,27 +144,32 @@ def test_refused_and_timed_out_connections_carry_no_secret(silent_server, auth):
     silent, refused = silent_server
     make = aksk if auth == "aksk" else (lambda: TokenAuth(AUTH_TOKEN))
     for base in (silent, refused):
-        exc = failure(lambda base=base: client(base, make(), retries=1, timeout=1).request(
-            "GET", "/v1/workspaces/ws-1/services/instances", query=[("name", "n")]))
+        exc = failure(
+            lambda base=base: client(base, make(), retries=1, timeout=1).request(
+                "GET", "/v1/workspaces/ws-1/services/instances", query=[("name", "n")]
+            )
+        )
         assert "failed after 2 attempt(s)" in str(exc)
         assert_clean(texts_of(exc))
 
 
 # ------------------------------------------------------------------------------------------------ IAM
 def password_params(**extra):
-    params = {"user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": IAM,
-              "region": "cn-north-4"}
+    params = {"user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": IAM, "region": "cn-north-4"}
     params.update(extra)
     return params
 
 
-@pytest.mark.parametrize("status, body", [
-    (401, {"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}}),
-    (400, {"error": {"code": 400, "message": "Invalid input for field 'password'.", "title": "Bad Request"}}),
-    (403, {"error_code": "IAM.0002", "error_msg": "You do not have permission"}),
-    (500, {"error": {"code": 500, "message": "internal", "title": "Internal Server Error"}}),
-    (201, {"token": {"expires_at": "2026-11-29T09:00:00.000000Z"}}),  # no X-Subject-Token header
-])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (401, {"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}}),
+        (400, {"error": {"code": 400, "message": "Invalid input for field 'password'.", "title": "Bad Request"}}),
+        (403, {"error_code": "IAM.0002", "error_msg": "You do not have permission"}),
+        (500, {"error": {"code": 500, "message": "internal", "title": "Internal Server Error"}}),
+        (201, {"token": {"expires_at": "2026-11-29T09:00:00.000000Z"}}),  # no X-Subject-Token header
+    ],
+)
 def test_iam_password_failures_name_user_and_domain_not_the_password(mocked, status, body):
     mocked.add(responses.POST, IAM + "/v3/auth/tokens", status=status, json=body)
     registered = []
@@ -180,8 +189,12 @@ def test_iam_connection_failures_carry_no_password(silent_server):
 
 
 def test_project_lookup_failure_carries_no_signature(mocked):
-    mocked.add(responses.GET, IAM + "/v3/projects", status=401,
-               json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"})
+    mocked.add(
+        responses.GET,
+        IAM + "/v3/projects",
+        status=401,
+        json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"},
+    )
     params = {"access_key": AK, "secret_key": SK, "security_token": SECURITY_TOKEN, "region": "cn-north-4", "iam_endpoint": IAM}
     exc = failure(lambda: build_auth(params, factory(), [].append))
     assert "cn-north-4" in str(exc) and "APIG.0301" in str(exc)
@@ -189,15 +202,18 @@ def test_project_lookup_failure_carries_no_signature(mocked):
 
 
 # ------------------------------------------------------------------------------------------------ bad credential values
-@pytest.mark.parametrize("params, option", [
-    ({"auth_token": AUTH_TOKEN[:20] + "\n" + AUTH_TOKEN[20:]}, "auth_token"),
-    ({"auth_token": AUTH_TOKEN + "é"}, "auth_token"),
-    ({"auth_token": AUTH_TOKEN[:20] + " " + AUTH_TOKEN[20:]}, "auth_token"),
-    ({"access_key": AK + " x", "secret_key": SK}, "access_key"),
-    ({"access_key": AK, "secret_key": SK, "security_token": SECURITY_TOKEN + "\r\nX-Injected: 1"}, "security_token"),
-    ({"access_key": AK, "secret_key": SK, "security_token": "令牌" + SECURITY_TOKEN}, "security_token"),
-    ({"access_key": AK, "secret_key": SK, "project_id": "proj 1"}, "project_id"),
-])
+@pytest.mark.parametrize(
+    "params, option",
+    [
+        ({"auth_token": AUTH_TOKEN[:20] + "\n" + AUTH_TOKEN[20:]}, "auth_token"),
+        ({"auth_token": AUTH_TOKEN + "é"}, "auth_token"),
+        ({"auth_token": AUTH_TOKEN[:20] + " " + AUTH_TOKEN[20:]}, "auth_token"),
+        ({"access_key": AK + " x", "secret_key": SK}, "access_key"),
+        ({"access_key": AK, "secret_key": SK, "security_token": SECURITY_TOKEN + "\r\nX-Injected: 1"}, "security_token"),
+        ({"access_key": AK, "secret_key": SK, "security_token": "令牌" + SECURITY_TOKEN}, "security_token"),
+        ({"access_key": AK, "secret_key": SK, "project_id": "proj 1"}, "project_id"),
+    ],
+)
 def test_credentials_that_cannot_be_sent_fail_before_any_request_without_their_value(mocked, params, option):
     """requests' InvalidHeader would quote the value, http.client's UnicodeEncodeError would be a traceback."""
     exc = failure(lambda: build_auth(params, factory(), [].append))
@@ -215,8 +231,9 @@ def test_surrounding_whitespace_of_credentials_is_dropped(mocked):
     auth, _warnings, _method = build_auth({"auth_token": "  " + AUTH_TOKEN + "\n"}, factory(), [].append)
     client(auth=auth).request("GET", "/v1/workspaces/ws-1/services/instances")
     assert mocked.calls[0].request.headers["X-Auth-Token"] == AUTH_TOKEN
-    auth, _warnings, _method = build_auth({"access_key": AK + "\n", "secret_key": SK + "\n", "security_token": SECURITY_TOKEN + "\n",
-                                           "project_id": " proj-1 "}, factory(), [].append)
+    auth, _warnings, _method = build_auth(
+        {"access_key": AK + "\n", "secret_key": SK + "\n", "security_token": SECURITY_TOKEN + "\n", "project_id": " proj-1 "}, factory(), [].append
+    )
     request = auth(requests.Request("GET", LIST_URL).prepare())
     assert request.headers["X-Security-Token"] == SECURITY_TOKEN and request.headers["X-Project-Id"] == "proj-1"
     assert request.headers["Authorization"].startswith("SDK-HMAC-SHA256 Access={0}, ".format(AK))
@@ -226,6 +243,7 @@ def test_surrounding_whitespace_of_credentials_is_dropped(mocked):
 def aksk_signed_like(request, access_key, secret_key):
     """The Authorization a fresh AkSkAuth gives the same request at the same X-Sdk-Date."""
     from datetime import datetime, timezone  # pylint: disable=import-outside-toplevel
+
     moment = datetime.strptime(request.headers["X-Sdk-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
     again = AkSkAuth(access_key, secret_key, security_token=SECURITY_TOKEN, project_id="proj-1", now=lambda: moment)
     return again(requests.Request("GET", LIST_URL).prepare()).headers["Authorization"]
@@ -239,12 +257,32 @@ def test_auth_objects_do_not_show_their_secrets():
 # ------------------------------------------------------------------------------------------------ through main()
 def test_a_token_obtained_at_run_time_is_masked_even_when_echoed(run_module, mocked):
     """The IAM token is registered with Ansible's no_log values: a server that echoes it cannot make it print."""
-    mocked.add(responses.POST, IAM + "/v3/auth/tokens", status=201, headers={"X-Subject-Token": IAM_TOKEN},
-               json={"token": {"expires_at": "2026-11-29T09:00:00.000000Z"}})
-    mocked.add(responses.GET, LIST_URL + "/inst-1", status=401,
-               json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: token " + IAM_TOKEN + " expired"})
-    result = run_module(info_module, {"endpoint": FABRIC, "workspace_id": "ws-1", "instance_id": "inst-1", "user_name": "alice",
-                                      "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": IAM})
+    mocked.add(
+        responses.POST,
+        IAM + "/v3/auth/tokens",
+        status=201,
+        headers={"X-Subject-Token": IAM_TOKEN},
+        json={"token": {"expires_at": "2026-11-29T09:00:00.000000Z"}},
+    )
+    mocked.add(
+        responses.GET,
+        LIST_URL + "/inst-1",
+        status=401,
+        json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: token " + IAM_TOKEN + " expired"},
+    )
+    result = run_module(
+        info_module,
+        {
+            "endpoint": FABRIC,
+            "workspace_id": "ws-1",
+            "instance_id": "inst-1",
+            "user_name": "alice",
+            "password": PASSWORD,
+            "domain_name": "acme",
+            "project_id": "proj-1",
+            "iam_endpoint": IAM,
+        },
+    )
     assert result["failed"] is True
     assert mocked.calls[1].request.headers["X-Auth-Token"] == IAM_TOKEN
     dumped = json.dumps(result)
@@ -253,10 +291,24 @@ def test_a_token_obtained_at_run_time_is_masked_even_when_echoed(run_module, moc
 
 
 def test_a_wrong_signature_fails_cleanly_through_main(run_module, mocked):
-    mocked.add(responses.GET, LIST_URL + "/inst-1", status=401,
-               json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"})
-    result = run_module(info_module, {"endpoint": FABRIC, "workspace_id": "ws-1", "instance_id": "inst-1", "access_key": AK,
-                                      "secret_key": SK, "security_token": SECURITY_TOKEN, "project_id": "proj-1"})
+    mocked.add(
+        responses.GET,
+        LIST_URL + "/inst-1",
+        status=401,
+        json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"},
+    )
+    result = run_module(
+        info_module,
+        {
+            "endpoint": FABRIC,
+            "workspace_id": "ws-1",
+            "instance_id": "inst-1",
+            "access_key": AK,
+            "secret_key": SK,
+            "security_token": SECURITY_TOKEN,
+            "project_id": "proj-1",
+        },
+    )
     assert result["failed"] is True and "APIG.0301" in result["msg"] and "HTTP 401" in result["msg"]
     assert "Traceback" not in json.dumps(result)
     assert_clean(json.dumps(result), [call.request for call in mocked.calls])

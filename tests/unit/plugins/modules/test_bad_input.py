@@ -22,7 +22,8 @@ import string
 
 import pytest
 import responses
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _validate
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError
@@ -52,98 +53,102 @@ def merged(base, over):
 # ------------------------------------------------------------------------------------------------ the cases
 # (overrides of the module's valid base arguments, a fragment the message must hold)
 
-INSTANCE_CASES = [
-    # workspace_id: required, 1-36 letters, digits, hyphens
-    ({"workspace_id": DROP}, "missing required arguments: workspace_id"),
-    ({"workspace_id": ""}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "w" * 37}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "ws_1"}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "ws 1"}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "ws/1"}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "ws-1\n"}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "wš-1"}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": ["ws-1"]}, "workspace_id must be 1 to 36"),
-    # instance_id (alias id): 1-36 letters, digits, hyphens
-    ({"instance_id": ""}, "instance_id must be 1 to 36"),
-    ({"instance_id": "i" * 37}, "instance_id must be 1 to 36"),
-    ({"instance_id": "inst 1"}, "instance_id must be 1 to 36"),
-    ({"instance_id": "inst-1\n"}, "instance_id must be 1 to 36"),
-    ({"instance_id": "../inst-1"}, "instance_id must be 1 to 36"),
-    ({"instance_id": "inst-1?x=1"}, "instance_id must be 1 to 36"),
-    ({"instance_id": DROP, "id": "inst_1"}, "instance_id must be 1 to 36"),
-    ({"instance_id": {"id": "inst-1"}}, "instance_id must be 1 to 36"),
-    # one of instance_id and name
-    ({"instance_id": DROP}, "one of the following is required: instance_id, name"),
-    # name: 1-64 letters (CJK too), digits, _ - . and spaces
-    ({"name": ""}, "name must be 1 to 64"),
-    ({"name": "n" * 65}, "name must be 1 to 64"),
-    ({"name": "名" * 65}, "name must be 1 to 64"),
-    ({"name": "bad/name"}, "name must be 1 to 64"),
-    ({"name": "bad!name"}, "name must be 1 to 64"),
-    ({"name": "tab\tname"}, "name must be 1 to 64"),
-    ({"name": "demo\n"}, "name must be 1 to 64"),
-    ({"name": "emoji \U0001F600"}, "name must be 1 to 64"),
-    ({"name": "a@b"}, "name must be 1 to 64"),
-    # description: 0-1024 characters, none of ! < > = & ' "
-    ({"description": "d" * 1025}, "description must be at most 1024 characters, got 1025"),
-    ({"description": {"text": "x"}}, "description must not contain"),
-] + [({"description": "a{0}b".format(char)}, "description must not contain") for char in FORBIDDEN] + [
-    # source: a dict; id required (1-36), version_id (1-36); no other keys
-    ({"source": "model-1"}, "dictionary requested"),
-    ({"source": ["model-1"]}, "source must be a dictionary with the keys id, version_id, got ['model-1'] (list)"),
-    ({"source": 7}, "source must be a dictionary with the keys id, version_id, got 7 (int)"),
-    ({"source": {"version_id": "ver-1"}}, "missing required arguments: id"),
-    ({"source": {"id": ""}}, "source.id must be 1 to 36"),
-    ({"source": {"id": "m" * 37}}, "source.id must be 1 to 36"),
-    ({"source": {"id": "model 1"}}, "source.id must be 1 to 36"),
-    ({"source": {"id": ["model-1"]}}, "source.id must be 1 to 36"),
-    ({"source": {"id": "model-1", "version_id": ""}}, "source.version_id must be 1 to 36"),
-    ({"source": {"id": "model-1", "version_id": "v" * 37}}, "source.version_id must be 1 to 36"),
-    ({"source": {"id": "model-1", "version_id": "v.1"}}, "source.version_id must be 1 to 36"),
-    ({"source": {"id": "model-1", "version": "ver-1"}}, "source.version"),
-    # resource: a dict; min >= 1; max 1-1000 and >= min; spec_code; integers are integers; no other keys
-    ({"resource": "four"}, "dictionary requested"),
-    ({"resource": 4}, "resource must be a dictionary with the keys max, min, spec_code, got 4 (int)"),
-    ({"resource": True}, "resource must be a dictionary with the keys max, min, spec_code, got True (bool)"),
-    ({"resource": 2.5}, "resource must be a dictionary with the keys max, min, spec_code, got 2.5 (float)"),
-    ({"resource": ["max", 4]}, "resource must be a dictionary"),
-    ({"resource": [{"max": 4}]}, "resource must be a dictionary"),
-    ({"resource": {"min": 0}}, "resource.min must be at least 1"),
-    ({"resource": {"min": -3}}, "resource.min must be at least 1"),
-    ({"resource": {"max": 0}}, "resource.max must be between 1 and 1000"),
-    ({"resource": {"max": -1}}, "resource.max must be between 1 and 1000"),
-    ({"resource": {"max": 1001}}, "resource.max must be between 1 and 1000"),
-    ({"resource": {"min": 3, "max": 2}}, "resource.max (2) must not be below resource.min (3)"),
-    ({"resource": {"max": "many"}}, "cannot be converted to an int"),
-    ({"resource": {"max": 2.5}}, "cannot be converted to an int"),
-    ({"resource": {"min": "one"}}, "cannot be converted to an int"),
-    ({"resource": {"max": True}}, "resource.max must be an integer, got True"),
-    ({"resource": {"min": False}}, "resource.min must be an integer, got False"),
-    ({"resource": {"spec_code": ""}}, "resource.spec_code must be"),
-    ({"resource": {"spec_code": "bad code"}}, "resource.spec_code must be"),
-    ({"resource": {"spec_code": "s" * 129}}, "resource.spec_code must be"),
-    ({"resource": {"spec_code": "mu/llama"}}, "resource.spec_code must be"),
-    ({"resource": {"maxx": 3}}, "resource.maxx"),
-    # endpoint_id: 1-36 letters, digits, hyphens
-    ({"endpoint_id": ""}, "endpoint_id must be 1 to 36"),
-    ({"endpoint_id": "e" * 37}, "endpoint_id must be 1 to 36"),
-    ({"endpoint_id": "ep 1"}, "endpoint_id must be 1 to 36"),
-    # state: present / absent
-    ({"state": "gone"}, "value of state must be one of: present, absent"),
-    ({"state": "Present"}, "value of state must be one of: present, absent"),
-    ({"state": ""}, "value of state must be one of: present, absent"),
-    # wait: bool; wait_timeout: 1-86400
-    ({"wait": "maybe"}, "unable to convert to bool"),
-    ({"wait": [True]}, "unable to convert to bool"),
-    ({"wait_timeout": 0}, "wait_timeout must be between 1 and 86400"),
-    ({"wait_timeout": -5}, "wait_timeout must be between 1 and 86400"),
-    ({"wait_timeout": 86401}, "wait_timeout must be between 1 and 86400"),
-    ({"wait_timeout": "soon"}, "cannot be converted to an int"),
-    ({"wait_timeout": True}, "wait_timeout must be an integer, got True"),
-    # unknown options
-    ({"colour": "blue"}, "Unsupported parameters"),
-    ({"instance": "inst-1"}, "Unsupported parameters"),
-]
+INSTANCE_CASES = (
+    [
+        # workspace_id: required, 1-36 letters, digits, hyphens
+        ({"workspace_id": DROP}, "missing required arguments: workspace_id"),
+        ({"workspace_id": ""}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "w" * 37}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "ws_1"}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "ws 1"}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "ws/1"}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "ws-1\n"}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "wš-1"}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": ["ws-1"]}, "workspace_id must be 1 to 36"),
+        # instance_id (alias id): 1-36 letters, digits, hyphens
+        ({"instance_id": ""}, "instance_id must be 1 to 36"),
+        ({"instance_id": "i" * 37}, "instance_id must be 1 to 36"),
+        ({"instance_id": "inst 1"}, "instance_id must be 1 to 36"),
+        ({"instance_id": "inst-1\n"}, "instance_id must be 1 to 36"),
+        ({"instance_id": "../inst-1"}, "instance_id must be 1 to 36"),
+        ({"instance_id": "inst-1?x=1"}, "instance_id must be 1 to 36"),
+        ({"instance_id": DROP, "id": "inst_1"}, "instance_id must be 1 to 36"),
+        ({"instance_id": {"id": "inst-1"}}, "instance_id must be 1 to 36"),
+        # one of instance_id and name
+        ({"instance_id": DROP}, "one of the following is required: instance_id, name"),
+        # name: 1-64 letters (CJK too), digits, _ - . and spaces
+        ({"name": ""}, "name must be 1 to 64"),
+        ({"name": "n" * 65}, "name must be 1 to 64"),
+        ({"name": "名" * 65}, "name must be 1 to 64"),
+        ({"name": "bad/name"}, "name must be 1 to 64"),
+        ({"name": "bad!name"}, "name must be 1 to 64"),
+        ({"name": "tab\tname"}, "name must be 1 to 64"),
+        ({"name": "demo\n"}, "name must be 1 to 64"),
+        ({"name": "emoji \U0001f600"}, "name must be 1 to 64"),
+        ({"name": "a@b"}, "name must be 1 to 64"),
+        # description: 0-1024 characters, none of ! < > = & ' "
+        ({"description": "d" * 1025}, "description must be at most 1024 characters, got 1025"),
+        ({"description": {"text": "x"}}, "description must not contain"),
+    ]
+    + [({"description": "a{0}b".format(char)}, "description must not contain") for char in FORBIDDEN]
+    + [
+        # source: a dict; id required (1-36), version_id (1-36); no other keys
+        ({"source": "model-1"}, "dictionary requested"),
+        ({"source": ["model-1"]}, "source must be a dictionary with the keys id, version_id, got ['model-1'] (list)"),
+        ({"source": 7}, "source must be a dictionary with the keys id, version_id, got 7 (int)"),
+        ({"source": {"version_id": "ver-1"}}, "missing required arguments: id"),
+        ({"source": {"id": ""}}, "source.id must be 1 to 36"),
+        ({"source": {"id": "m" * 37}}, "source.id must be 1 to 36"),
+        ({"source": {"id": "model 1"}}, "source.id must be 1 to 36"),
+        ({"source": {"id": ["model-1"]}}, "source.id must be 1 to 36"),
+        ({"source": {"id": "model-1", "version_id": ""}}, "source.version_id must be 1 to 36"),
+        ({"source": {"id": "model-1", "version_id": "v" * 37}}, "source.version_id must be 1 to 36"),
+        ({"source": {"id": "model-1", "version_id": "v.1"}}, "source.version_id must be 1 to 36"),
+        ({"source": {"id": "model-1", "version": "ver-1"}}, "source.version"),
+        # resource: a dict; min >= 1; max 1-1000 and >= min; spec_code; integers are integers; no other keys
+        ({"resource": "four"}, "dictionary requested"),
+        ({"resource": 4}, "resource must be a dictionary with the keys max, min, spec_code, got 4 (int)"),
+        ({"resource": True}, "resource must be a dictionary with the keys max, min, spec_code, got True (bool)"),
+        ({"resource": 2.5}, "resource must be a dictionary with the keys max, min, spec_code, got 2.5 (float)"),
+        ({"resource": ["max", 4]}, "resource must be a dictionary"),
+        ({"resource": [{"max": 4}]}, "resource must be a dictionary"),
+        ({"resource": {"min": 0}}, "resource.min must be at least 1"),
+        ({"resource": {"min": -3}}, "resource.min must be at least 1"),
+        ({"resource": {"max": 0}}, "resource.max must be between 1 and 1000"),
+        ({"resource": {"max": -1}}, "resource.max must be between 1 and 1000"),
+        ({"resource": {"max": 1001}}, "resource.max must be between 1 and 1000"),
+        ({"resource": {"min": 3, "max": 2}}, "resource.max (2) must not be below resource.min (3)"),
+        ({"resource": {"max": "many"}}, "cannot be converted to an int"),
+        ({"resource": {"max": 2.5}}, "cannot be converted to an int"),
+        ({"resource": {"min": "one"}}, "cannot be converted to an int"),
+        ({"resource": {"max": True}}, "resource.max must be an integer, got True"),
+        ({"resource": {"min": False}}, "resource.min must be an integer, got False"),
+        ({"resource": {"spec_code": ""}}, "resource.spec_code must be"),
+        ({"resource": {"spec_code": "bad code"}}, "resource.spec_code must be"),
+        ({"resource": {"spec_code": "s" * 129}}, "resource.spec_code must be"),
+        ({"resource": {"spec_code": "mu/llama"}}, "resource.spec_code must be"),
+        ({"resource": {"maxx": 3}}, "resource.maxx"),
+        # endpoint_id: 1-36 letters, digits, hyphens
+        ({"endpoint_id": ""}, "endpoint_id must be 1 to 36"),
+        ({"endpoint_id": "e" * 37}, "endpoint_id must be 1 to 36"),
+        ({"endpoint_id": "ep 1"}, "endpoint_id must be 1 to 36"),
+        # state: present / absent
+        ({"state": "gone"}, "value of state must be one of: present, absent"),
+        ({"state": "Present"}, "value of state must be one of: present, absent"),
+        ({"state": ""}, "value of state must be one of: present, absent"),
+        # wait: bool; wait_timeout: 1-86400
+        ({"wait": "maybe"}, "unable to convert to bool"),
+        ({"wait": [True]}, "unable to convert to bool"),
+        ({"wait_timeout": 0}, "wait_timeout must be between 1 and 86400"),
+        ({"wait_timeout": -5}, "wait_timeout must be between 1 and 86400"),
+        ({"wait_timeout": 86401}, "wait_timeout must be between 1 and 86400"),
+        ({"wait_timeout": "soon"}, "cannot be converted to an int"),
+        ({"wait_timeout": True}, "wait_timeout must be an integer, got True"),
+        # unknown options
+        ({"colour": "blue"}, "Unsupported parameters"),
+        ({"instance": "inst-1"}, "Unsupported parameters"),
+    ]
+)
 
 # The shared connection options, identical in every module that uses the Fabric endpoint.
 CONNECTION_CASES = [
@@ -178,12 +183,18 @@ CONNECTION_CASES = [
     # complete methods that still lack what they need, found before any request
     ({"auth_token": DROP, "access_key": "AK0000", "secret_key": SECRET_KEY}, "AK/SK authentication needs project_id"),
     ({"auth_token": DROP, "user_name": "alice", "password": PASSWORD, "domain_name": "acme"}, "password authentication needs project_id"),
-    ({"auth_token": DROP, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "p-1"},
-     "IAM authentication needs iam_endpoint (HW_AUTH_URL) or region"),
-    ({"auth_token": DROP, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "p-1",
-      "iam_endpoint": "iam.test/v3"}, "iam_endpoint must be an http:// or https:// URL"),
-    ({"auth_token": DROP, "access_key": "AK0000", "secret_key": SECRET_KEY, "region": "cn-north-4",
-      "iam_endpoint": "https://iam.test:70000"}, "iam_endpoint must be a URL with a valid host and port"),
+    (
+        {"auth_token": DROP, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "p-1"},
+        "IAM authentication needs iam_endpoint (HW_AUTH_URL) or region",
+    ),
+    (
+        {"auth_token": DROP, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "p-1", "iam_endpoint": "iam.test/v3"},
+        "iam_endpoint must be an http:// or https:// URL",
+    ),
+    (
+        {"auth_token": DROP, "access_key": "AK0000", "secret_key": SECRET_KEY, "region": "cn-north-4", "iam_endpoint": "https://iam.test:70000"},
+        "iam_endpoint must be a URL with a valid host and port",
+    ),
     # TLS: validate_certs is a bool; ca_path must exist
     ({"validate_certs": "maybe"}, "unable to convert to bool"),
     ({"ca_path": "/nonexistent/hwcloud-ca.pem"}, "ca_path '/nonexistent/hwcloud-ca.pem' does not exist"),
@@ -253,8 +264,11 @@ ENV_CASES = [
     ({"HW_ACCESS_KEY": "AK0000"}, {"auth_token": DROP}, "given: access_key"),
     ({"HW_SECRET_KEY": SECRET_KEY}, {"auth_token": DROP}, "given: secret_key"),
     ({"HW_USER_NAME": "alice", "HW_PASSWORD": PASSWORD}, {"auth_token": DROP}, "given: password, user_name"),
-    ({"HW_USER_NAME": "alice", "HW_PASSWORD": PASSWORD, "HW_DOMAIN_NAME": "acme", "HW_PROJECT_ID": "p-1", "HW_AUTH_URL": "iam.test"},
-     {"auth_token": DROP}, "iam_endpoint must be an http:// or https:// URL"),
+    (
+        {"HW_USER_NAME": "alice", "HW_PASSWORD": PASSWORD, "HW_DOMAIN_NAME": "acme", "HW_PROJECT_ID": "p-1", "HW_AUTH_URL": "iam.test"},
+        {"auth_token": DROP},
+        "iam_endpoint must be an http:// or https:// URL",
+    ),
 ]
 
 
@@ -308,7 +322,11 @@ ITEM_URL = ENDPOINT + "/v1/workspaces/{0}/services/instances/{1}"
 
 def current(**over):
     item = {
-        "id": "inst-1", "name": "demo", "description": "", "status": "RUNNING", "endpoint_id": "ep-1",
+        "id": "inst-1",
+        "name": "demo",
+        "description": "",
+        "status": "RUNNING",
+        "endpoint_id": "ep-1",
         "source": {"id": "model-1", "version_id": "ver-1"},
         "config": {"model_instance_config": {"resource": {"min": 1, "max": 1000, "spec_code": "s" * 128}}},
         "update_time": "2026-11-28T09:00:00.000Z",
@@ -397,17 +415,29 @@ def test_property_resource_bounds(low, high):
 
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.fixed_dictionaries({}, optional={
-    "workspace_id": TEXTS, "instance_id": TEXTS, "name": TEXTS, "endpoint_id": TEXTS, "description": TEXTS,
-    "resource": st.fixed_dictionaries({}, optional={"min": st.integers(-2, 1002), "max": st.integers(-2, 1002)}),
-}))
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "workspace_id": TEXTS,
+            "instance_id": TEXTS,
+            "name": TEXTS,
+            "endpoint_id": TEXTS,
+            "description": TEXTS,
+            "resource": st.fixed_dictionaries({}, optional={"min": st.integers(-2, 1002), "max": st.integers(-2, 1002)}),
+        },
+    )
+)
 def test_property_main_refuses_undocumented_input_without_a_request(run_module, mocked, over):
     """Through main(): input outside the documented rules fails with zero requests; input inside gets to the read."""
     args = merged(INSTANCE_BASE, over)
-    valid = (documented_id(args["workspace_id"]) and documented_id(args["instance_id"])
-             and ("name" not in args or documented_name(args["name"]))
-             and ("endpoint_id" not in args or documented_id(args["endpoint_id"]))
-             and documented_description(args["description"]))
+    valid = (
+        documented_id(args["workspace_id"])
+        and documented_id(args["instance_id"])
+        and ("name" not in args or documented_name(args["name"]))
+        and ("endpoint_id" not in args or documented_id(args["endpoint_id"]))
+        and documented_description(args["description"])
+    )
     resource = args.get("resource") or {}
     if "min" in resource and resource["min"] < 1 or "max" in resource and not 1 <= resource["max"] <= 1000:
         valid = False

@@ -78,8 +78,7 @@ def listing(mocked, items, url=LIST_URL):
 
 def test_converged_is_one_get(run_module, mocked, fake_time):
     mocked.add(responses.GET, ITEM_URL, json=instance())
-    result = run_module(module, args(description="old description", resource={"max": 4, "min": 2}, source={"id": "model-1"},
-                                     endpoint_id="ep-1"))
+    result = run_module(module, args(description="old description", resource={"max": 4, "min": 2}, source={"id": "model-1"}, endpoint_id="ep-1"))
     assert result["changed"] is False
     assert result["instance"] == instance()
     assert "diff" not in result
@@ -244,10 +243,16 @@ def test_diff_mode(run_module, mocked, check_mode):
     mocked.add(responses.PUT, ITEM_URL, status=202, json={"id": "inst-1"})
     mocked.add(responses.GET, ITEM_URL, json=with_max(instance(description="new", update_time=T1), 6))
     result = run_module(module, args(description="new", resource={"max": 6}, source={"id": "model-1"}), check_mode=check_mode, diff=True)
-    assert result["diff"]["before"] == {"description": "old description", "source": {"id": "model-1"},
-                                        "config": {"model_instance_config": {"resource": {"max": 4}}}}
-    assert result["diff"]["after"] == {"description": "new", "source": {"id": "model-1"},
-                                       "config": {"model_instance_config": {"resource": {"max": 6}}}}
+    assert result["diff"]["before"] == {
+        "description": "old description",
+        "source": {"id": "model-1"},
+        "config": {"model_instance_config": {"resource": {"max": 4}}},
+    }
+    assert result["diff"]["after"] == {
+        "description": "new",
+        "source": {"id": "model-1"},
+        "config": {"model_instance_config": {"resource": {"max": 6}}},
+    }
     assert result["diff"]["after"]["description"] == "new"
     assert methods(mocked).count("PUT") == (0 if check_mode else 1)
 
@@ -281,14 +286,17 @@ def test_transitional_instance_in_check_mode_warns(run_module, mocked):
 # Refusals
 
 
-@pytest.mark.parametrize("over, text", [
-    ({"resource": {"min": 1}}, "resource.min (current 2, requested 1)"),
-    ({"source": {"id": "model-2"}}, "source.id (current 'model-1', requested 'model-2')"),
-    ({"source": {"id": "model-1", "version_id": "ver-2"}}, "source.version_id (current 'ver-1', requested 'ver-2')"),
-    ({"resource": {"spec_code": "mu.other"}}, "resource.spec_code (current 'mu.llama3.8b', requested 'mu.other')"),
-    ({"endpoint_id": "ep-2"}, "endpoint_id (current 'ep-1', requested 'ep-2')"),
-    ({"resource": {"max": 1}}, "resource.max 1 is below the instance's current resource.min 2"),
-])
+@pytest.mark.parametrize(
+    "over, text",
+    [
+        ({"resource": {"min": 1}}, "resource.min (current 2, requested 1)"),
+        ({"source": {"id": "model-2"}}, "source.id (current 'model-1', requested 'model-2')"),
+        ({"source": {"id": "model-1", "version_id": "ver-2"}}, "source.version_id (current 'ver-1', requested 'ver-2')"),
+        ({"resource": {"spec_code": "mu.other"}}, "resource.spec_code (current 'mu.llama3.8b', requested 'mu.other')"),
+        ({"endpoint_id": "ep-2"}, "endpoint_id (current 'ep-1', requested 'ep-2')"),
+        ({"resource": {"max": 1}}, "resource.max 1 is below the instance's current resource.min 2"),
+    ],
+)
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_refusals_make_no_write(run_module, mocked, over, text, check_mode):
     mocked.add(responses.GET, ITEM_URL, json=instance())
@@ -305,53 +313,57 @@ def test_refusals_make_no_write(run_module, mocked, over, text, check_mode):
 FORBIDDEN = "!<>=&'\""
 
 
-@pytest.mark.parametrize("over, text", [
-    ({"workspace_id": "ws_1"}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": "w" * 37}, "workspace_id must be 1 to 36"),
-    ({"workspace_id": ""}, "workspace_id must be 1 to 36"),
-    ({"instance_id": "inst 1"}, "instance_id must be 1 to 36"),
-    ({"instance_id": "i" * 37}, "instance_id must be 1 to 36"),
-    ({"instance_id": ""}, "instance_id must be 1 to 36"),
-    ({"id": "inst/1", "instance_id": DROP}, "instance_id must be 1 to 36"),
-    ({"name": "bad/name"}, "name must be 1 to 64"),
-    ({"name": "n" * 65}, "name must be 1 to 64"),
-    ({"name": ""}, "name must be 1 to 64"),
-    ({"name": "bad!name"}, "name must be 1 to 64"),
-    ({"description": "d" * 1025}, "description must be at most 1024 characters, got 1025"),
-    ({"source": {"id": "model 1"}}, "source.id must be"),
-    ({"source": {"id": ""}}, "source.id must be"),
-    ({"source": {"id": "m" * 37}}, "source.id must be"),
-    ({"source": {"id": "model-1", "version_id": "v 1"}}, "source.version_id must be"),
-    ({"source": {"version_id": "ver-1"}}, "missing required arguments: id"),
-    ({"resource": {"min": 0}}, "resource.min must be at least 1"),
-    ({"resource": {"max": 0}}, "resource.max must be between 1 and 1000"),
-    ({"resource": {"max": 1001}}, "resource.max must be between 1 and 1000"),
-    ({"resource": {"min": 3, "max": 2}}, "resource.max (2) must not be below resource.min (3)"),
-    ({"resource": {"spec_code": "bad code"}}, "resource.spec_code must be"),
-    ({"resource": {"spec_code": ""}}, "resource.spec_code must be"),
-    ({"endpoint_id": "ep 1"}, "endpoint_id must be 1 to 36"),
-    ({"endpoint_id": ""}, "endpoint_id must be 1 to 36"),
-    ({"wait_timeout": 0}, "wait_timeout must be between 1 and 86400"),
-    ({"wait_timeout": 86401}, "wait_timeout must be between 1 and 86400"),
-    ({"resource": {"maxx": 3}}, "resource.maxx"),
-    ({"colour": "blue"}, "Unsupported parameters"),
-    ({"resource": {"max": "many"}}, "int"),
-    ({"resource": "four"}, "dict"),
-    ({"wait": "maybe"}, "bool"),
-    ({"wait_timeout": "soon"}, "int"),
-    ({"state": "gone"}, "state must be one of"),
-    ({"instance_id": DROP}, "one of the following is required: instance_id, name"),
-    ({"api_timeout": 0}, "api_timeout must be between 1 and 3600"),
-    ({"api_retries": 21}, "api_retries must be between 0 and 20"),
-    ({"endpoint": "ftp://fabric.test"}, "endpoint must be an http:// or https:// URL"),
-    ({"endpoint": DROP}, "one of endpoint (HW_FABRIC_ENDPOINT) or region (HW_REGION_NAME) is required"),
-    ({"endpoint": "", "region": "Not A Region"}, "region must be a region name"),
-    ({"auth_token": DROP}, "no complete authentication method"),
-    ({"auth_token": ""}, "no complete authentication method"),
-    ({"auth_token": DROP, "access_key": "AKONLY"}, "given: access_key"),
-    ({"auth_token": DROP, "user_name": "alice", "domain_name": "acme"}, "given: domain_name, user_name"),
-] + [({"description": "a{0}b".format(char)}, "description must not contain") for char in FORBIDDEN],
-    ids=lambda value: repr(value)[:40] if isinstance(value, dict) else None)
+@pytest.mark.parametrize(
+    "over, text",
+    [
+        ({"workspace_id": "ws_1"}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": "w" * 37}, "workspace_id must be 1 to 36"),
+        ({"workspace_id": ""}, "workspace_id must be 1 to 36"),
+        ({"instance_id": "inst 1"}, "instance_id must be 1 to 36"),
+        ({"instance_id": "i" * 37}, "instance_id must be 1 to 36"),
+        ({"instance_id": ""}, "instance_id must be 1 to 36"),
+        ({"id": "inst/1", "instance_id": DROP}, "instance_id must be 1 to 36"),
+        ({"name": "bad/name"}, "name must be 1 to 64"),
+        ({"name": "n" * 65}, "name must be 1 to 64"),
+        ({"name": ""}, "name must be 1 to 64"),
+        ({"name": "bad!name"}, "name must be 1 to 64"),
+        ({"description": "d" * 1025}, "description must be at most 1024 characters, got 1025"),
+        ({"source": {"id": "model 1"}}, "source.id must be"),
+        ({"source": {"id": ""}}, "source.id must be"),
+        ({"source": {"id": "m" * 37}}, "source.id must be"),
+        ({"source": {"id": "model-1", "version_id": "v 1"}}, "source.version_id must be"),
+        ({"source": {"version_id": "ver-1"}}, "missing required arguments: id"),
+        ({"resource": {"min": 0}}, "resource.min must be at least 1"),
+        ({"resource": {"max": 0}}, "resource.max must be between 1 and 1000"),
+        ({"resource": {"max": 1001}}, "resource.max must be between 1 and 1000"),
+        ({"resource": {"min": 3, "max": 2}}, "resource.max (2) must not be below resource.min (3)"),
+        ({"resource": {"spec_code": "bad code"}}, "resource.spec_code must be"),
+        ({"resource": {"spec_code": ""}}, "resource.spec_code must be"),
+        ({"endpoint_id": "ep 1"}, "endpoint_id must be 1 to 36"),
+        ({"endpoint_id": ""}, "endpoint_id must be 1 to 36"),
+        ({"wait_timeout": 0}, "wait_timeout must be between 1 and 86400"),
+        ({"wait_timeout": 86401}, "wait_timeout must be between 1 and 86400"),
+        ({"resource": {"maxx": 3}}, "resource.maxx"),
+        ({"colour": "blue"}, "Unsupported parameters"),
+        ({"resource": {"max": "many"}}, "int"),
+        ({"resource": "four"}, "dict"),
+        ({"wait": "maybe"}, "bool"),
+        ({"wait_timeout": "soon"}, "int"),
+        ({"state": "gone"}, "state must be one of"),
+        ({"instance_id": DROP}, "one of the following is required: instance_id, name"),
+        ({"api_timeout": 0}, "api_timeout must be between 1 and 3600"),
+        ({"api_retries": 21}, "api_retries must be between 0 and 20"),
+        ({"endpoint": "ftp://fabric.test"}, "endpoint must be an http:// or https:// URL"),
+        ({"endpoint": DROP}, "one of endpoint (HW_FABRIC_ENDPOINT) or region (HW_REGION_NAME) is required"),
+        ({"endpoint": "", "region": "Not A Region"}, "region must be a region name"),
+        ({"auth_token": DROP}, "no complete authentication method"),
+        ({"auth_token": ""}, "no complete authentication method"),
+        ({"auth_token": DROP, "access_key": "AKONLY"}, "given: access_key"),
+        ({"auth_token": DROP, "user_name": "alice", "domain_name": "acme"}, "given: domain_name, user_name"),
+    ]
+    + [({"description": "a{0}b".format(char)}, "description must not contain") for char in FORBIDDEN],
+    ids=lambda value: repr(value)[:40] if isinstance(value, dict) else None,
+)
 def test_bad_input_fails_without_any_request(run_module, mocked, over, text):
     result = run_module(module, args(description="new", **over) if "description" not in over else args(**over))
     assert result["failed"] is True
@@ -398,21 +410,36 @@ def test_found_by_exact_name_among_fuzzy_matches(run_module, mocked):
 
 
 def test_unknown_instance_id_carries_the_404_body(run_module, mocked):
-    mocked.add(responses.GET, ITEM_URL, status=404, headers={"X-Request-Id": "rid-404-abc"},
-               json={"error_code": "common.01000001", "error_msg": "response status exception, code: 404"})
+    mocked.add(
+        responses.GET,
+        ITEM_URL,
+        status=404,
+        headers={"X-Request-Id": "rid-404-abc"},
+        json={"error_code": "common.01000001", "error_msg": "response status exception, code: 404"},
+    )
     result = run_module(module, args(description="new"))
     assert result["failed"] is True
     for part in ("HTTP 404", "error_code=common.01000001", "error_msg=response status exception, code: 404", "request_id=rid-404-abc"):
         assert part in result["msg"]
-    assert result["error"] == {"status": 404, "error_code": "common.01000001", "error_msg": "response status exception, code: 404",
-                               "solution_msg": None, "request_id": "rid-404-abc"}
+    assert result["error"] == {
+        "status": 404,
+        "error_code": "common.01000001",
+        "error_msg": "response status exception, code: 404",
+        "solution_msg": None,
+        "request_id": "rid-404-abc",
+    }
     assert "exception" not in result
     assert methods(mocked) == ["GET"]
 
 
 def test_html_gateway_page_is_a_clean_failure(run_module, mocked):
-    mocked.add(responses.GET, ITEM_URL, status=502, headers={"X-Request-Id": "rid-gw"},
-               body="<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>")
+    mocked.add(
+        responses.GET,
+        ITEM_URL,
+        status=502,
+        headers={"X-Request-Id": "rid-gw"},
+        body="<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
+    )
     result = run_module(module, args(description="new", api_retries=1))
     assert result["failed"] is True
     assert "HTTP 502" in result["msg"] and "502 Bad Gateway" in result["msg"] and "rid-gw" in result["msg"]
@@ -421,9 +448,17 @@ def test_html_gateway_page_is_a_clean_failure(run_module, mocked):
 
 
 def test_403_nested_body_is_a_clean_failure(run_module, mocked):
-    mocked.add(responses.GET, ITEM_URL, status=403, json={
-        "error": {"code": "403", "message": "X-Auth-Token is invalid in the request", "title": "Forbidden"},
-        "error_code": 403, "error_msg": "X-Auth-Token is invalid in the request", "title": "Forbidden"})
+    mocked.add(
+        responses.GET,
+        ITEM_URL,
+        status=403,
+        json={
+            "error": {"code": "403", "message": "X-Auth-Token is invalid in the request", "title": "Forbidden"},
+            "error_code": 403,
+            "error_msg": "X-Auth-Token is invalid in the request",
+            "title": "Forbidden",
+        },
+    )
     result = run_module(module, args(description="new"))
     assert result["failed"] is True
     assert "error_code=403" in result["msg"] and "X-Auth-Token is invalid in the request" in result["msg"]
@@ -441,12 +476,18 @@ def test_instance_id_being_deleted_cannot_be_created(run_module, mocked):
 # Deploy
 
 DEPLOY_ARGS = {
-    "instance_id": DROP, "name": "chat-prod", "description": "serves chat",
-    "source": {"id": "model-1", "version_id": "ver-1"}, "endpoint_id": "ep-1",
+    "instance_id": DROP,
+    "name": "chat-prod",
+    "description": "serves chat",
+    "source": {"id": "model-1", "version_id": "ver-1"},
+    "endpoint_id": "ep-1",
     "resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"},
 }
 DEPLOY_BODY = {
-    "name": "chat-prod", "description": "serves chat", "source": {"id": "model-1", "version_id": "ver-1"}, "endpoint_id": "ep-1",
+    "name": "chat-prod",
+    "description": "serves chat",
+    "source": {"id": "model-1", "version_id": "ver-1"},
+    "endpoint_id": "ep-1",
     "config": {"model_instance_config": {"resource": {"min": 1, "max": 2, "spec_code": "mu.llama3.8b"}}},
 }
 
@@ -492,8 +533,11 @@ def test_deploy_failed(run_module, mocked):
     new_url = LIST_URL + "/inst-9"
     listing(mocked, [])
     mocked.add(responses.POST, LIST_URL, status=202, json={"id": "inst-9"})
-    mocked.add(responses.GET, new_url, json=dict(DEPLOY_BODY, id="inst-9", status="FAILED", error_code="dataartsfabric.00010009",
-                                                 error_msg="No resources found."))
+    mocked.add(
+        responses.GET,
+        new_url,
+        json=dict(DEPLOY_BODY, id="inst-9", status="FAILED", error_code="dataartsfabric.00010009", error_msg="No resources found."),
+    )
     result = run_module(module, args(**DEPLOY_ARGS))
     assert result["failed"] is True
     assert "dataartsfabric.00010009" in result["msg"] and "No resources found." in result["msg"]
@@ -512,11 +556,14 @@ def test_deploy_post_with_unknown_outcome_is_confirmed_by_name(run_module, mocke
     assert methods(mocked) == ["GET", "POST", "GET", "GET"]
 
 
-@pytest.mark.parametrize("drop, missing", [
-    (("source", "endpoint_id", "resource"), "source.id, endpoint_id, resource.min, resource.max, resource.spec_code"),
-    (("endpoint_id",), "endpoint_id"),
-    (("resource",), "resource.min, resource.max, resource.spec_code"),
-])
+@pytest.mark.parametrize(
+    "drop, missing",
+    [
+        (("source", "endpoint_id", "resource"), "source.id, endpoint_id, resource.min, resource.max, resource.spec_code"),
+        (("endpoint_id",), "endpoint_id"),
+        (("resource",), "resource.min, resource.max, resource.spec_code"),
+    ],
+)
 def test_deploy_missing_required_fields_makes_no_post(run_module, mocked, drop, missing):
     listing(mocked, [])
     over = dict(DEPLOY_ARGS)
@@ -615,8 +662,16 @@ def test_warning_for_ignored_auth_options(run_module, mocked):
 
 def test_aksk_requests_are_signed(run_module, mocked):
     mocked.add(responses.GET, ITEM_URL, json=instance())
-    run_module(module, args(auth_token=DROP, access_key="AKEXAMPLE0000000000", secret_key="SK" + secrets.token_hex(8),
-                            project_id="proj-1", description="old description"))
+    run_module(
+        module,
+        args(
+            auth_token=DROP,
+            access_key="AKEXAMPLE0000000000",
+            secret_key="SK" + secrets.token_hex(8),
+            project_id="proj-1",
+            description="old description",
+        ),
+    )
     headers = mocked.calls[0].request.headers
     assert headers["Authorization"].startswith("SDK-HMAC-SHA256 Access=AKEXAMPLE0000000000, ")
     assert headers["X-Project-Id"] == "proj-1"
@@ -626,13 +681,28 @@ def test_aksk_requests_are_signed(run_module, mocked):
 def test_password_auth_fetches_one_token(run_module, mocked):
     iam_token = "MIIT-iam-" + secrets.token_hex(24)
     password = "Pw-" + secrets.token_hex(12)
-    mocked.add(responses.POST, "https://iam.example.test/v3/auth/tokens", status=201, headers={"X-Subject-Token": iam_token},
-               json={"token": {"expires_at": "2026-11-29T09:00:00.000000Z"}})
+    mocked.add(
+        responses.POST,
+        "https://iam.example.test/v3/auth/tokens",
+        status=201,
+        headers={"X-Subject-Token": iam_token},
+        json={"token": {"expires_at": "2026-11-29T09:00:00.000000Z"}},
+    )
     mocked.add(responses.GET, ITEM_URL, json=instance())
     mocked.add(responses.PUT, ITEM_URL, status=202, json={"id": "inst-1"})
     mocked.add(responses.GET, ITEM_URL, json=instance(description="new", update_time=T1))
-    result = run_module(module, args(auth_token=DROP, user_name="alice", password=password, domain_name="acme",
-                                     project_id="proj-1", iam_endpoint="https://iam.example.test/v3", description="new"))
+    result = run_module(
+        module,
+        args(
+            auth_token=DROP,
+            user_name="alice",
+            password=password,
+            domain_name="acme",
+            project_id="proj-1",
+            iam_endpoint="https://iam.example.test/v3",
+            description="new",
+        ),
+    )
     assert result["changed"] is True
     assert methods(mocked) == ["POST", "GET", "PUT", "GET"]
     assert all(call.request.headers["X-Auth-Token"] == iam_token for call in mocked.calls[1:])

@@ -49,7 +49,7 @@ def serve(mocked, everything, reject_name=False):
             return 400, {}, json.dumps({"error_code": "common.01000001", "error_msg": "invalid name"})
         selected = [item for item in everything if query.get("name", "") in item["name"]]
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-        return 200, {}, json.dumps({"total": len(selected), "service_instances": selected[offset:offset + limit]})
+        return 200, {}, json.dumps({"total": len(selected), "service_instances": selected[offset : offset + limit]})
 
     mocked.add_callback(responses.GET, LIST_URL, callback=callback)
 
@@ -80,16 +80,29 @@ def test_unknown_id_is_an_empty_list(run_module, mocked):
 
 
 def test_other_errors_by_id_fail(run_module, mocked):
-    mocked.add(responses.GET, ITEM_URL, status=401, headers={"X-Request-Id": "rid-401"},
-               json={"error_code": "APIG.1002", "error_msg": "Incorrect token or token resolution failed"})
+    mocked.add(
+        responses.GET,
+        ITEM_URL,
+        status=401,
+        headers={"X-Request-Id": "rid-401"},
+        json={"error_code": "APIG.1002", "error_msg": "Incorrect token or token resolution failed"},
+    )
     result = run_module(module, args(instance_id="inst-1"))
     assert result["failed"] is True
     assert "APIG.1002" in result["msg"] and "rid-401" in result["msg"]
 
 
 def test_exact_name_not_fuzzy(run_module, mocked):
-    serve(mocked, [instance(1, name="demo-2"), instance(2, name="demo"), instance(3, name="my demo"),
-                   instance(4, name="Demo"), instance(5, name="demo", status="DELETING")])
+    serve(
+        mocked,
+        [
+            instance(1, name="demo-2"),
+            instance(2, name="demo"),
+            instance(3, name="my demo"),
+            instance(4, name="Demo"),
+            instance(5, name="demo", status="DELETING"),
+        ],
+    )
     result = run_module(module, args(name="demo"))
     assert [item["id"] for item in result["instances"]] == ["inst-2", "inst-5"]
     assert queries(mocked) == [{"name": "demo", "limit": "100", "offset": "0"}]
@@ -109,7 +122,8 @@ def test_filters_are_passed_as_query(run_module, mocked):
     assert result["instances"] == [instance(1)]
     assert queries(mocked) == [dict(filters, limit="100", offset="0")]
     assert urlsplit(mocked.calls[0].request.url).query == (
-        "endpoint_id=ep-1&limit=100&offset=0&source_id=model-1&type=LLM_MODEL&version_id=ver-1&visibility=PRIVATE")
+        "endpoint_id=ep-1&limit=100&offset=0&source_id=model-1&type=LLM_MODEL&version_id=ver-1&visibility=PRIVATE"
+    )
 
 
 def test_unset_filters_are_not_sent(run_module, mocked):
@@ -141,22 +155,25 @@ def test_check_mode_reads(run_module, mocked):
     assert result["instances"] == [instance(1)]
 
 
-@pytest.mark.parametrize("over, text", [
-    ({"instance_id": "inst-1", "name": "demo"}, "mutually exclusive"),
-    ({"instance_id": "inst-1", "filters": {"visibility": "PRIVATE"}}, "mutually exclusive"),
-    ({"instance_id": "inst 1"}, "instance_id must be 1 to 36"),
-    ({"workspace_id": "ws_1"}, "workspace_id must be 1 to 36"),
-    ({"name": "bad/name"}, "name must be 1 to 64"),
-    ({"filters": {"endpoint_id": "ep 1"}}, "filters.endpoint_id must be"),
-    ({"filters": {"source_id": "m" * 37}}, "filters.source_id must be"),
-    ({"filters": {"version_id": ""}}, "filters.version_id must be"),
-    ({"filters": {"type": "OTHER"}}, "type must be one of"),
-    ({"filters": {"visibility": "private"}}, "visibility must be one of"),
-    ({"filters": {"status": "RUNNING"}}, "filters.status"),
-    ({"auth_token": DROP}, "no complete authentication method"),
-    ({"endpoint": DROP}, "one of endpoint (HW_FABRIC_ENDPOINT) or region (HW_REGION_NAME) is required"),
-    ({"api_retries": -1}, "api_retries must be between 0 and 20"),
-])
+@pytest.mark.parametrize(
+    "over, text",
+    [
+        ({"instance_id": "inst-1", "name": "demo"}, "mutually exclusive"),
+        ({"instance_id": "inst-1", "filters": {"visibility": "PRIVATE"}}, "mutually exclusive"),
+        ({"instance_id": "inst 1"}, "instance_id must be 1 to 36"),
+        ({"workspace_id": "ws_1"}, "workspace_id must be 1 to 36"),
+        ({"name": "bad/name"}, "name must be 1 to 64"),
+        ({"filters": {"endpoint_id": "ep 1"}}, "filters.endpoint_id must be"),
+        ({"filters": {"source_id": "m" * 37}}, "filters.source_id must be"),
+        ({"filters": {"version_id": ""}}, "filters.version_id must be"),
+        ({"filters": {"type": "OTHER"}}, "type must be one of"),
+        ({"filters": {"visibility": "private"}}, "visibility must be one of"),
+        ({"filters": {"status": "RUNNING"}}, "filters.status"),
+        ({"auth_token": DROP}, "no complete authentication method"),
+        ({"endpoint": DROP}, "one of endpoint (HW_FABRIC_ENDPOINT) or region (HW_REGION_NAME) is required"),
+        ({"api_retries": -1}, "api_retries must be between 0 and 20"),
+    ],
+)
 def test_bad_input_fails_without_any_request(run_module, mocked, over, text):
     result = run_module(module, args(**over))
     assert result["failed"] is True

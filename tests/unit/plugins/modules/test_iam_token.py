@@ -79,13 +79,16 @@ def test_environment_with_v3_auth_url(run_module, mocked, monkeypatch):
     assert json.loads(mocked.calls[0].request.body)["auth"]["scope"] == {"project": {"id": "proj-env"}}
 
 
-@pytest.mark.parametrize("over, named", [
-    ({"password": DROP}, "password"),
-    ({"password": ""}, "password"),
-    ({"user_name": DROP}, "user_name"),
-    ({"domain_name": "  "}, "domain_name"),
-    ({"user_name": DROP, "password": DROP, "domain_name": DROP, "auth_token": "MIIT-" + "x" * 40}, "user_name, password, domain_name"),
-])
+@pytest.mark.parametrize(
+    "over, named",
+    [
+        ({"password": DROP}, "password"),
+        ({"password": ""}, "password"),
+        ({"user_name": DROP}, "user_name"),
+        ({"domain_name": "  "}, "domain_name"),
+        ({"user_name": DROP, "password": DROP, "domain_name": DROP, "auth_token": "MIIT-" + "x" * 40}, "user_name, password, domain_name"),
+    ],
+)
 def test_missing_password_options_fail_without_a_request(run_module, mocked, over, named):
     result = run_module(module, args(**over))
     assert result["failed"] is True
@@ -93,13 +96,16 @@ def test_missing_password_options_fail_without_a_request(run_module, mocked, ove
     assert len(mocked.calls) == 0
 
 
-@pytest.mark.parametrize("over, text", [
-    ({"region": DROP}, "project_id"),
-    ({"region": DROP, "project_id": "proj-1"}, "iam_endpoint"),
-    ({"iam_endpoint": "iam.example.test"}, "iam_endpoint must be"),
-    ({"api_timeout": 0}, "api_timeout"),
-    ({"region": "CN_NORTH"}, "region must be"),
-])
+@pytest.mark.parametrize(
+    "over, text",
+    [
+        ({"region": DROP}, "project_id"),
+        ({"region": DROP, "project_id": "proj-1"}, "iam_endpoint"),
+        ({"iam_endpoint": "iam.example.test"}, "iam_endpoint must be"),
+        ({"api_timeout": 0}, "api_timeout"),
+        ({"region": "CN_NORTH"}, "region must be"),
+    ],
+)
 def test_other_bad_input_fails_without_a_request(run_module, mocked, over, text):
     result = run_module(module, args(**over))
     assert result["failed"] is True
@@ -108,8 +114,13 @@ def test_other_bad_input_fails_without_a_request(run_module, mocked, over, text)
 
 
 def test_refused_password_names_user_and_domain_only(run_module, mocked, capsys):
-    mocked.add(responses.POST, IAM_URL, status=401, headers={"X-Request-Id": "iam-rid-1"},
-               json={"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}})
+    mocked.add(
+        responses.POST,
+        IAM_URL,
+        status=401,
+        headers={"X-Request-Id": "iam-rid-1"},
+        json={"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}},
+    )
     result = run_module(module, args())
     assert result["failed"] is True
     assert "'alice'" in result["msg"] and "'acme'" in result["msg"]
