@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 
-# The shortest useful slice of a non-JSON error page (an HTML gateway page, say).
+# How much of a non-JSON error page (an HTML gateway page, say) a message quotes: its title and first words
+# say what answered; the rest of the page is markup and boilerplate.
 _TEXT_SNIPPET = 200
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")

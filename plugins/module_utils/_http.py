@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import platform
+import re
+import ssl
 import time
 import traceback
 
@@ -39,33 +41,80 @@ def user_agent():
 
 
 class ApiResponse:
-    """What a successful request answered: status, parsed JSON body (or None), headers."""
+    """What a successful request answered: status, parsed JSON body (or None), headers.
 
-    def __init__(self, status, body, headers):
+    ``confirmed`` marks the answer of a write whose own answer was lost and that a read showed took effect:
+    then ``body`` is what that read found.
+    """
+
+    def __init__(self, status, body, headers, confirmed=False):
         self.status = status
         self.body = body
         self.headers = headers
+        self.confirmed = confirmed
+
+
+# The shortest timeout a request gets when the task's deadline is (nearly) reached: enough for a local answer,
+# short enough that a hanging server cannot hold the task past its wait_timeout.
+MIN_REQUEST_SECONDS = 0.5
+# The longest reason of a failed attempt kept in a message. The reason is taken from the innermost error
+# (urllib3's "Failed to establish a new connection: [Errno 111] Connection refused"), never from the outer
+# text that repeats the whole URL first, so a long URL cannot push the cause out of the message.
+REASON_CHARS = 300
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>:?\s*")
+_NOT_SENT_CAUSES = ("NewConnectionError", "ConnectTimeoutError", "NameResolutionError")
+
+
+def _chain(exc):
+    """The exception and every error behind it (urllib3's ``reason``, the cause, the context, wrapped arguments)."""
+    found, stack, seen = [], [exc], set()
+    while stack:
+        current = stack.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        found.append(current)
+        stack.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
+    return found
+
+
+def _certificate_error(exc):
+    """The certificate verification error behind ``exc`` (unknown CA, hostname mismatch, expired), or None."""
+    return next((err for err in _chain(exc) if isinstance(err, ssl.SSLCertVerificationError)), None)
 
 
 def _failure_kind(exc):
     """Whether a requests exception happened before the request left (safe to resend) or maybe after."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return _retry.NOT_SENT
+    if isinstance(exc, requests.exceptions.SSLError):
+        # A handshake that broke off: nothing of the request was sent yet.
+        return _retry.NOT_SENT
     if isinstance(exc, requests.exceptions.ConnectionError):
-        cause = repr(exc.args[0]) if exc.args else ""
-        if "NewConnectionError" in cause or "ConnectTimeoutError" in cause or "NameResolutionError" in cause:
+        if any(type(err).__name__ in _NOT_SENT_CAUSES for err in _chain(exc)):
             return _retry.NOT_SENT
     return _retry.MAYBE_SENT
 
 
+def _reason(exc):
+    """The most specific text of a requests exception: urllib3's reason when there is one."""
+    chain = _chain(exc)
+    reasons = [err for err in chain[1:] if type(err).__module__.startswith("urllib3") and type(err).__name__ != "MaxRetryError"]
+    text = str(reasons[0] if reasons else chain[-1] if len(chain) > 1 else exc)
+    return _OBJECT_REPR.sub("", text).strip()[:REASON_CHARS]
+
+
 def _describe(exc):
     """A short reason for a failed attempt; requests' texts name the host and path, never headers."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS verification failed ({0}); set ca_path to the CA bundle, or validate_certs: false for a test endpoint".format(type(exc).__name__)
+    certificate = _certificate_error(exc)
+    if certificate is not None:
+        return "TLS verification failed (certificate: {0}); set ca_path to the CA bundle, or validate_certs: false for a test endpoint".format(
+            certificate.verify_message or certificate.reason or "certificate verify failed"
+        )
     if isinstance(exc, requests.exceptions.Timeout):
         return "timed out ({0})".format(type(exc).__name__)
-    text = str(exc)
-    return "{0}: {1}".format(type(exc).__name__, text[:300])
+    return "{0}: {1}".format(type(exc).__name__, _reason(exc))
 
 
 class FabricClient:
@@ -103,6 +152,12 @@ class FabricClient:
         query_string = canonical_query(query or [])
         return url + ("?" + query_string if query_string else "")
 
+    def _timeout(self):
+        """The per-request timeout, cut to what is left of the task's deadline (a request never outlives the task)."""
+        if self.deadline is None:
+            return self.timeout
+        return max(MIN_REQUEST_SECONDS, min(self.timeout, self.deadline - self.clock()))
+
     def _send(self, method, url, data, headers, auth):
         # verify is passed on every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE or
         # CURL_CA_BUNDLE override a session-level verify, which would ignore ca_path and turn validate_certs: false
@@ -114,26 +169,26 @@ class FabricClient:
             headers=headers,
             auth=auth,
             verify=self.session.verify,
-            timeout=(self.timeout, self.timeout),
+            timeout=(self._timeout(), self._timeout()),
             allow_redirects=False,
         )
 
-    def request(self, method, path, query=None, body=None, idempotent=None, confirm_write=None, auth=None, headers=None):
+    def request(self, method, path, query=None, body=None, idempotent=None, confirm_write=None):
         """Send one logical request; returns an ApiResponse or raises a FabricError.
 
         ``query`` is a list of (key, value) pairs, sent in canonical order. ``idempotent`` overrides
         the method's own safety (a token request may be repeated). ``confirm_write`` is called when a
-        write's outcome is unknown: it returns an ApiResponse when the write took effect, None when it
-        did not (then, and only then, the write is sent again). Without it such a write is never resent.
+        write's outcome is unknown: it returns what a read found when the write took effect (the instance),
+        None when it did not (then, and only then, the write is sent again). Without it such a write is
+        never resent.
         """
         method = method.upper()
         url = self.url(path, query)
         data = None
         send_headers = {"Content-Type": "application/json"}
-        send_headers.update(headers or {})
         if body is not None:
             data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        auth = auth if auth is not None else self.auth
+        auth = self.auth
         attempt = 0
         while True:
             attempt += 1
@@ -142,7 +197,7 @@ class FabricClient:
                 response = self._send(method, url, data, send_headers, auth)
             except requests.exceptions.RequestException as exc:
                 error = FabricConnectionError(method, path, _describe(exc), attempt)
-                if isinstance(exc, requests.exceptions.SSLError):
+                if _certificate_error(exc) is not None:
                     raise error from None
                 decision = _retry.decide_failure(method, _failure_kind(exc), idempotent)
             else:
@@ -154,9 +209,9 @@ class FabricClient:
             if decision == _retry.UNKNOWN_OUTCOME:
                 if confirm_write is None:
                     raise error
-                confirmed = confirm_write()
-                if confirmed is not None:
-                    return confirmed
+                found = confirm_write()
+                if found is not None:
+                    return ApiResponse(None, found, {}, confirmed=True)
                 decision = _retry.RETRY
             if decision != _retry.RETRY or attempt > self.retries:
                 raise error

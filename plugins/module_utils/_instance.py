@@ -17,19 +17,36 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._validate import 
 TRANSITIONAL = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
 GONE = frozenset(("DELETING", "DELETED"))
 FAILED = "FAILED"
+DELETED = "DELETED"
 # The List API documents its name filter with the same rule as an id: 1-36 letters, digits, hyphens.
 NAME_FILTER_PATTERN = ID_PATTERN
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
 RESOURCE = ("config", "model_instance_config", "resource")
 
 
-class Field:
-    """One managed field: its option name, where it lives in the API's shape, whether PUT can change it."""
+def _as_int(value):
+    """A number the API sent, as an int: a gateway may turn JSON integers into numeric strings."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    return value
 
-    def __init__(self, option, path, updatable):
+
+class Field:
+    """One managed field, as the FIELDS table declares it.
+
+    ``option``: the module option (``group.key`` for a sub-option); ``path``: where it lives in the API's shape;
+    ``updatable``: whether PUT can change it; ``absent``: what a missing value means (the API may leave out an
+    empty description); ``number``: compared as an integer; ``sent_with``: options whose current value must
+    travel in the PUT body beside this one.
+    """
+
+    def __init__(self, option, path, updatable, absent=None, number=False, sent_with=()):
         self.option = option
         self.path = path
         self.updatable = updatable
+        self.absent = absent
+        self.number = number
+        self.sent_with = sent_with
 
     def get(self, instance):
         value = instance
@@ -37,20 +54,27 @@ class Field:
             if not isinstance(value, dict):
                 return None
             value = value.get(key)
-        if value is None and self.option == "description":
-            return ""  # the API may leave out an empty description
-        return value
+        if value is None:
+            return self.absent
+        return _as_int(value) if self.number else value
+
+    def requested(self, params):
+        """The value the task sets for this field, or None (unmanaged)."""
+        group, _dot, key = self.option.rpartition(".")
+        holder = (params.get(group) or {}) if group else params
+        return holder.get(key)
 
 
 FIELDS = (
-    Field("name", ("name",), True),
-    Field("description", ("description",), True),
-    Field("source.id", ("source", "id"), False),
-    Field("source.version_id", ("source", "version_id"), False),
-    Field("endpoint_id", ("endpoint_id",), False),
-    Field("resource.min", RESOURCE + ("min",), False),
-    Field("resource.max", RESOURCE + ("max",), True),
-    Field("resource.spec_code", RESOURCE + ("spec_code",), False),
+    Field("name", ("name",), updatable=True),
+    Field("description", ("description",), updatable=True, absent=""),
+    Field("source.id", ("source", "id"), updatable=False),
+    Field("source.version_id", ("source", "version_id"), updatable=False),
+    Field("endpoint_id", ("endpoint_id",), updatable=False),
+    Field("resource.min", RESOURCE + ("min",), updatable=False, number=True),
+    # The API takes min and max together: a new max travels with the current min.
+    Field("resource.max", RESOURCE + ("max",), updatable=True, number=True, sent_with=("resource.min",)),
+    Field("resource.spec_code", RESOURCE + ("spec_code",), updatable=False),
 )
 FIELD_BY_OPTION = {field.option: field for field in FIELDS}
 
@@ -63,15 +87,7 @@ def _set_path(target, path, value):
 
 def requested_values(params):
     """{option: value} of every managed field the task names (None means unmanaged)."""
-    requested = {}
-    for option in ("name", "description", "endpoint_id"):
-        if params.get(option) is not None:
-            requested[option] = params[option]
-    for group in ("source", "resource"):
-        for key, value in (params.get(group) or {}).items():
-            if value is not None:
-                requested["{0}.{1}".format(group, key)] = value
-    return requested
+    return {field.option: field.requested(params) for field in FIELDS if field.requested(params) is not None}
 
 
 def shaped(values):
@@ -122,14 +138,13 @@ class Plan:
             raise FabricInputError("resource.max {0} is below the instance's current resource.min {1}".format(new_max, current_min))
 
     def body(self):
-        """The PUT body: only the differing updatable fields; max travels with the current min."""
-        body = {}
-        for option in ("name", "description"):
-            if option in self.changes:
-                body[option] = self.changes[option]
-        if "resource.max" in self.changes:
-            _set_path(body, RESOURCE, {"min": FIELD_BY_OPTION["resource.min"].get(self.current), "max": self.changes["resource.max"]})
-        return body
+        """The PUT body: only the differing updatable fields, each with the current values it must travel with."""
+        values = {}
+        for option, value in self.changes.items():
+            for companion in FIELD_BY_OPTION[option].sent_with:
+                values[companion] = FIELD_BY_OPTION[companion].get(self.current)
+            values[option] = value
+        return shaped(values)
 
     def predicted(self):
         """The instance as it will look once the change is applied (check mode, wait: false)."""

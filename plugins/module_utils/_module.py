@@ -18,6 +18,8 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection impor
 )
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricError
 
+# How much of a wrongly shaped value a refusal quotes: enough to recognise it, never a whole pasted document.
+QUOTED_VALUE_CHARS = 60
 SECRET_OPTIONS = tuple(sorted(name for name, spec in CONNECTION_ARGUMENT_SPEC.items() if spec.get("no_log")))
 
 
@@ -43,8 +45,8 @@ class _AnsibleModule(AnsibleModule):
             value = self.params.get(name)
             if spec.get("type") == "dict" and spec.get("options") and value is not None and not isinstance(value, (dict, str)):
                 self._shape_errors.append(
-                    "{0} must be a dictionary with the keys {1}, got {2:.60} ({3})".format(
-                        name, ", ".join(sorted(spec["options"])), repr(value), type(value).__name__
+                    "{0} must be a dictionary with the keys {1}, got {2} ({3})".format(
+                        name, ", ".join(sorted(spec["options"])), repr(value)[:QUOTED_VALUE_CHARS], type(value).__name__
                     )
                 )
                 self.params[name] = str(value)

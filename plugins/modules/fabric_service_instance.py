@@ -201,6 +201,25 @@ diff:
     after:
       description: serves the demo chat
       config: {model_instance_config: {resource: {max: 4}}}
+waited:
+  description:
+    - How long the task waited and what it saw meanwhile, so that a slow run explains itself.
+    - Covers every wait of the task (a transitional status waited out before the update, then the update itself).
+  returned: when the task waited
+  type: dict
+  contains:
+    seconds:
+      description: The seconds spent waiting, on a monotonic clock.
+      type: float
+      sample: 6.2
+    statuses:
+      description:
+        - Each status seen, when it changed, with the seconds since the first wait began; the latest 20 at most.
+      type: list
+      elements: dict
+      sample:
+        - {status: UPDATING, after_seconds: 0.0}
+        - {status: RUNNING, after_seconds: 6.2}
 error:
   description: The API's error, when the task failed on an HTTP error answer.
   returned: on an API failure
@@ -223,24 +242,8 @@ error:
       type: str
 """
 
-import datetime
-
-from ansible_collections.hwcloud.dataarts.plugins.module_utils import _validate
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError, FabricWaitError
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import ApiResponse
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import (
-    FAILED,
-    FIELD_BY_OPTION,
-    GONE,
-    TRANSITIONAL,
-    InstancesApi,
-    Plan,
-    requested_values,
-    shaped,
-    shows,
-)
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._module import FabricModule
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._waiter import Pending, Waiter
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._reconcile import manage_instance
 
 ARGUMENT_SPEC = dict(
     workspace_id=dict(type="str", required=True),
@@ -268,265 +271,10 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=600),
 )
 
-DEPLOY_REQUIRES = ("source.id", "endpoint_id", "resource.min", "resource.max", "resource.spec_code")
-
-
-def validate(params):
-    """Every documented constraint on the options, before any request."""
-    _validate.check_id("workspace_id", params["workspace_id"])
-    _validate.check_id("instance_id", params["instance_id"])
-    _validate.check_name("name", params["name"])
-    _validate.check_description("description", params["description"])
-    _validate.check_source("source", params["source"])
-    _validate.check_resource("resource", params["resource"])
-    _validate.check_id("endpoint_id", params["endpoint_id"])
-    _validate.check_positive("wait_timeout", params["wait_timeout"], 86400)
-
-
-def _instant(value):
-    """An API timestamp as an aware datetime, or None when it cannot be read."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
-
-
-def newer(value, than):
-    later, earlier = _instant(value), _instant(than)
-    if later is None or earlier is None:
-        return False
-    return later > earlier
-
-
-def failed_text(instance_id, instance, what):
-    """The instance's own error, for a failure or a warning."""
-    return "instance {0} {1}: error_code={2}, error_msg={3}".format(instance_id, what, instance.get("error_code"), instance.get("error_msg"))
-
-
-def accepted(instance_id):
-    """What a write whose outcome was unknown answers once a read shows it took effect."""
-    return ApiResponse(202, {"id": instance_id}, {})
-
-
-class Reconciler:
-    """Finds the instance, plans the change and applies it; ``_write`` is the only place that writes."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.api = InstancesApi(module.client, self.params["workspace_id"])
-        self.waiter = Waiter(clock=module.clock, sleep=module.sleep)
-        self.requested = requested_values(self.params)
-
-    def wait(self, probe, what):
-        """Every wait of the task shares one wait_timeout, counted from the task's start."""
-        return self.waiter.wait(probe, self.params["wait_timeout"], what, deadline=self.module.deadline)
-
-    # Reading
-
-    def find(self):
-        """The instance, or None when it is absent (DELETING and DELETED count as absent)."""
-        instance_id = self.params["instance_id"]
-        if instance_id:
-            if self.params["state"] == "absent":
-                instance = self.api.show_or_none(instance_id)
-            else:
-                instance = self.api.show(instance_id)  # an unknown id is the API's 404, as a failure
-            return None if instance is None or instance.get("status") in GONE else instance
-        matches = self.api.find_by_name(self.params["name"])
-        if len(matches) > 1:
-            raise FabricInputError(
-                "{0} instances are named {1!r} (ids: {2}); give instance_id to choose one".format(
-                    len(matches), self.params["name"], ", ".join(sorted(str(item.get("id")) for item in matches))
-                )
-            )
-        return matches[0] if matches else None
-
-    def settle(self, instance):
-        """Wait out a transitional status before changing anything."""
-        status = instance.get("status")
-        if status not in TRANSITIONAL:
-            return instance
-        if self.module.check_mode:
-            self.module.warn("instance {0} is {1}; check mode predicts from that state without waiting".format(instance.get("id"), status))
-            return instance
-        if not self.params["wait"]:
-            raise FabricWaitError(
-                "instance {0} is {1}; set wait: true to wait for a steady status first".format(instance.get("id"), status), instance
-            )
-
-        def probe():
-            seen = self.api.show(instance["id"])
-            return Pending(seen.get("status")) if seen.get("status") in TRANSITIONAL else seen
-
-        return self.wait(probe, "instance {0} to leave {1}".format(instance["id"], status))
-
-    # Writing: check mode branches here and nowhere else.
-
-    def _write(self, send):
-        if self.module.check_mode:
-            return False
-        send()
-        return True
-
-    # The three outcomes
-
-    def update(self, instance):
-        instance = self.settle(instance)
-        plan = Plan(instance, self.requested)
-        plan.check()
-        result = {"changed": plan.changed, "instance": instance, "diff": plan.diff()}
-        if not plan.changed:
-            if instance.get("status") == FAILED:
-                # Nothing to change is not the same as healthy: say so instead of a silent green run.
-                self.module.warn(failed_text(instance.get("id"), instance, "is FAILED"))
-            return result
-        result["instance"] = plan.predicted()
-        instance_id = instance["id"]
-
-        def confirm():
-            seen = self.api.show(instance_id)
-            took = shows(seen, plan.changes) or (seen.get("status") == "UPDATING" and newer(seen.get("update_time"), instance.get("update_time")))
-            return accepted(instance_id) if took else None
-
-        if self._write(lambda: self.send_update(instance, plan, confirm)) and self.params["wait"]:
-            result["instance"] = self.wait_for_update(instance, plan)
-        return result
-
-    def send_update(self, instance, plan, confirm):
-        try:
-            self.api.update(instance["id"], plan.body(), confirm)
-        except FabricApiError as err:
-            # A refused PUT on an instance that another writer has just changed is a conflict, not bad input.
-            if err.status not in (400, 409):
-                raise
-            seen = self.api.show(instance["id"])
-            if seen.get("status") in TRANSITIONAL or newer(seen.get("update_time"), instance.get("update_time")):
-                raise FabricWaitError(
-                    "another writer changed instance {0} while this task updated it (now {1}); the API refused the update: {2}".format(
-                        instance["id"], seen.get("status"), err
-                    ),
-                    seen,
-                ) from None
-            raise
-
-    def wait_for_update(self, before, plan):
-        instance_id = before["id"]
-        was_failed = before.get("status") == FAILED
-
-        def probe():
-            seen = self.api.show(instance_id)
-            status = seen.get("status")
-            if status in TRANSITIONAL:
-                return Pending(status)
-            fresh = newer(seen.get("update_time"), before.get("update_time"))
-            if status == FAILED and (fresh or not was_failed):
-                raise FabricWaitError(failed_text(instance_id, seen, "is FAILED after the update"), seen)
-            if shows(seen, self.requested):
-                return seen
-            if fresh:
-                raise FabricWaitError(
-                    "another writer changed instance {0} during the update; it now shows {1}".format(
-                        instance_id, shaped({option: FIELD_BY_OPTION[option].get(seen) for option in plan.changes})
-                    ),
-                    seen,
-                )
-            return Pending("{0} (requested values not shown yet)".format(status))
-
-        return self.wait(probe, "instance {0} to show the update".format(instance_id))
-
-    def deploy(self):
-        if self.params["instance_id"]:
-            raise FabricInputError(
-                "instance {0} does not exist (it is being deleted or deleted); an instance id cannot be created".format(self.params["instance_id"])
-            )
-        missing = [option for option in DEPLOY_REQUIRES if option not in self.requested]
-        if missing:
-            raise FabricInputError("no instance is named {0!r}; deploying it needs {1}".format(self.params["name"], ", ".join(missing)))
-        body = shaped(self.requested)
-        result = {"changed": True, "instance": dict(body, status="CREATING"), "diff": {"before": {}, "after": body}}
-        created = {}
-
-        def confirm():
-            found = self.api.find_by_name(self.params["name"])
-            return accepted(found[0].get("id")) if len(found) == 1 else None
-
-        def send():
-            created["id"] = self.api.deploy(body, confirm)
-
-        if not self._write(send):
-            return result
-        result["instance"]["id"] = created["id"]
-        if self.params["wait"] and created["id"]:
-            result["instance"] = self.wait_until_running(created["id"])
-        return result
-
-    def wait_until_running(self, instance_id):
-        def probe():
-            seen = self.api.show_or_none(instance_id)
-            if seen is None:
-                return Pending("not visible yet")
-            status = seen.get("status")
-            if status in TRANSITIONAL:
-                return Pending(status)
-            if status == FAILED:
-                raise FabricWaitError(failed_text(instance_id, seen, "is FAILED after deployment"), seen)
-            return seen
-
-        return self.wait(probe, "instance {0} to be deployed".format(instance_id))
-
-    def delete(self, instance):
-        if instance is None:
-            return {"changed": False, "instance": {}, "diff": {"before": {}, "after": {}}}
-        instance_id = instance["id"]
-        before = {"id": instance_id, "name": instance.get("name")}
-        result = {"changed": True, "instance": {}, "diff": {"before": before, "after": {}}}
-
-        def gone_or_going():
-            seen = self.api.show_or_none(instance_id)
-            return seen is None or seen.get("status") in GONE
-
-        def confirm():
-            return accepted(instance_id) if gone_or_going() else None
-
-        if self._write(lambda: self.api.delete(instance_id, confirm)) and self.params["wait"]:
-
-            def probe():
-                seen = self.api.show_or_none(instance_id)
-                if seen is None or seen.get("status") == "DELETED":
-                    return {}
-                if seen.get("status") == FAILED:
-                    raise FabricWaitError(failed_text(instance_id, seen, "is FAILED instead of deleted"), seen)
-                return Pending(seen.get("status"))
-
-            self.wait(probe, "instance {0} to be deleted".format(instance_id))
-        return result
-
-    def run(self):
-        instance = self.find()
-        if self.params["state"] == "absent":
-            return self.delete(instance)
-        if instance is None:
-            return self.deploy()
-        return self.update(instance)
-
-
-def execute(module):
-    validate(module.params)
-    module.validate_connection()
-    module.deadline = module.started + module.params["wait_timeout"]
-    result = Reconciler(module).run()
-    if not module.diff_mode:
-        result.pop("diff", None)
-    return result
-
 
 def main():
     module = FabricModule(ARGUMENT_SPEC, supports_check_mode=True, required_one_of=[("instance_id", "name")])
-    module.run(execute)
+    module.run(manage_instance)
 
 
 if __name__ == "__main__":

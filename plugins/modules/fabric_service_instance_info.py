@@ -101,11 +101,8 @@ instances:
           resource: {min: 1, max: 2, spec_code: mu.llama3.8b}
 """
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils import _validate
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import InstancesApi
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._info import read_instances
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._module import FabricModule
-
-FILTER_KEYS = ("endpoint_id", "source_id", "version_id", "type", "visibility")
 
 ARGUMENT_SPEC = dict(
     workspace_id=dict(type="str", required=True),
@@ -124,31 +121,9 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def validate(params):
-    _validate.check_id("workspace_id", params["workspace_id"])
-    _validate.check_id("instance_id", params["instance_id"])
-    _validate.check_name("name", params["name"])
-    for key in ("endpoint_id", "source_id", "version_id"):
-        _validate.check_id("filters." + key, (params["filters"] or {}).get(key))
-
-
-def execute(module):
-    params = module.params
-    validate(params)
-    module.validate_connection()
-    api = InstancesApi(module.client, params["workspace_id"])
-    if params["instance_id"]:
-        instance = api.show_or_none(params["instance_id"])
-        return {"changed": False, "instances": [instance] if instance is not None else []}
-    query = [(key, value) for key, value in sorted((params["filters"] or {}).items()) if value is not None and key in FILTER_KEYS]
-    if params["name"] is not None:
-        return {"changed": False, "instances": api.list_named(params["name"], query)}
-    return {"changed": False, "instances": api.list(query)}
-
-
 def main():
     module = FabricModule(ARGUMENT_SPEC, supports_check_mode=True, mutually_exclusive=[("instance_id", "name"), ("instance_id", "filters")])
-    module.run(execute)
+    module.run(read_instances)
 
 
 if __name__ == "__main__":

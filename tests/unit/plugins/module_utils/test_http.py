@@ -8,11 +8,13 @@ import json
 import os
 import re
 import secrets
+import ssl
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 import responses
+import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import AkSkAuth, TokenAuth
@@ -147,10 +149,10 @@ def test_put_500_without_confirm_write_is_not_resent(mocked, fake_time):
 def test_put_502_confirmed_is_not_resent(mocked, fake_time):
     mocked.add(responses.PUT, URL, status=502, body=error_body(502, "bad gateway"))
     mocked.add(responses.PUT, URL, status=202, json={"id": "inst-1"})
-    confirmed = ApiResponse(202, {"id": "inst-1"}, {})
+    confirmed = {"id": "inst-1"}
     confirm = Confirm(confirmed)
     result = make_client(fake_time).request("PUT", PATH, body={"description": "d"}, confirm_write=confirm)
-    assert result is confirmed
+    assert result.confirmed and result.body is confirmed
     assert confirm.calls == 1
     assert len(mocked.calls) == 1
 
@@ -169,7 +171,7 @@ def test_put_502_not_taken_effect_is_resent_once(mocked, fake_time):
 def test_connection_refused_on_put_is_resent_without_confirming(mocked, fake_time):
     mocked.add(responses.PUT, URL, body=refused())
     mocked.add(responses.PUT, URL, status=202, json={"id": "inst-1"})
-    confirm = Confirm(ApiResponse(202, {}, {}))
+    confirm = Confirm({})
     result = make_client(fake_time).request("PUT", PATH, body={"description": "d"}, confirm_write=confirm)
     assert result.status == 202
     assert result.body == {"id": "inst-1"}
@@ -188,9 +190,9 @@ def test_connect_timeout_on_post_is_resent(mocked, fake_time):
 def test_read_timeout_on_put_goes_through_confirm(mocked, fake_time):
     mocked.add(responses.PUT, URL, body=requests.exceptions.ReadTimeout("Read timed out. (read timeout=30)"))
     mocked.add(responses.PUT, URL, status=202, json={"id": "inst-1"})
-    confirmed = ApiResponse(202, {"id": "inst-1"}, {})
+    confirmed = {"id": "inst-1"}
     confirm = Confirm(confirmed)
-    assert make_client(fake_time).request("PUT", PATH, body={"description": "d"}, confirm_write=confirm) is confirmed
+    assert make_client(fake_time).request("PUT", PATH, body={"description": "d"}, confirm_write=confirm).body is confirmed
     assert confirm.calls == 1
     assert len(mocked.calls) == 1
 
@@ -319,22 +321,51 @@ def test_aksk_signs_every_attempt_afresh(mocked, fake_time):
     assert first["Authorization"] != second["Authorization"]
 
 
-def test_per_request_auth_overrides_the_client_auth(mocked, fake_time):
-    mocked.add(responses.GET, URL, status=200, json={})
-    client = make_client(fake_time, auth=TokenAuth("client-token"))
-    client.request("GET", PATH, auth=TokenAuth("request-token"))
-    assert mocked.calls[0].request.headers["X-Auth-Token"] == "request-token"
+def tls_failure(ssl_error):
+    """A requests SSLError shaped as requests raises it: urllib3's MaxRetryError around urllib3's SSLError."""
+    inner = urllib3.exceptions.SSLError(ssl_error)
+    return requests.exceptions.SSLError(urllib3.exceptions.MaxRetryError(None, URL, reason=inner))
 
 
-def test_ssl_error_is_not_retried_and_names_ca_path(mocked, fake_time):
-    mocked.add(responses.GET, URL, body=requests.exceptions.SSLError("certificate verify failed: self-signed certificate"))
+def certificate_failure(verify_message):
+    err = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: " + verify_message)
+    err.verify_message = verify_message
+    return tls_failure(err)
+
+
+@pytest.mark.parametrize("verify_message", ["self-signed certificate", "unable to get local issuer certificate", "Hostname mismatch"])
+def test_certificate_failure_is_not_retried_and_names_ca_path(mocked, fake_time, verify_message):
+    mocked.add(responses.GET, URL, body=certificate_failure(verify_message))
     mocked.add(responses.GET, URL, status=200, json={})
     with pytest.raises(FabricConnectionError) as caught:
         make_client(fake_time).request("GET", PATH)
     assert len(mocked.calls) == 1
     assert fake_time.sleeps == []
+    assert "TLS verification failed (certificate: {0})".format(verify_message) in str(caught.value)
     assert "ca_path" in str(caught.value)
     assert "validate_certs" in str(caught.value)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_tls_handshake_broken_off_is_a_connection_failure_and_retried(mocked, fake_time, method):
+    eof = ssl.SSLEOFError(8, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol")
+    mocked.add(method, URL, body=tls_failure(eof))
+    mocked.add(method, URL, status=200, json={})
+    confirm = Confirm(None)
+    make_client(fake_time).request(method, PATH, body={} if method == "PUT" else None, confirm_write=confirm)
+    assert len(mocked.calls) == 2
+    assert confirm.calls == 0  # nothing was sent: a write is resent without reading first
+
+
+def test_connection_refused_keeps_its_cause_however_long_the_url(mocked, fake_time):
+    long_path = "/v1/workspaces/ws-1/services/instances?name=" + "x" * 2000
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    refused_error = requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, BASE + long_path, reason=reason))
+    mocked.add(responses.GET, BASE + "/v1/long", body=refused_error)
+    with pytest.raises(FabricConnectionError) as caught:
+        make_client(fake_time, retries=0).request("GET", "/v1/long")
+    assert "Connection refused" in str(caught.value)
+    assert "x" * 100 not in str(caught.value)
 
 
 def test_success_bodies(mocked, fake_time):
@@ -396,3 +427,13 @@ def test_errors_never_contain_aksk_secrets(mocked, fake_time):
         assert secret_key not in text
         assert security_token not in text
         assert signature not in text
+
+
+def test_no_request_timeout_runs_past_the_task_deadline(mocked, fake_time):
+    mocked.add(responses.GET, URL, status=200, json={})
+    mocked.add(responses.GET, URL, status=200, json={})
+    client = FabricClient(BASE, timeout=6, clock=fake_time.clock, sleep=fake_time.sleep, deadline=fake_time.clock() + 2)
+    client.request("GET", PATH)
+    fake_time.sleep(1.5)
+    client.request("GET", PATH)
+    assert [call.request.req_kwargs["timeout"] for call in mocked.calls] == [(2, 2), (0.5, 0.5)]
