@@ -82,6 +82,23 @@ class FabricApiError(FabricError):
         }
 
 
+class FabricUnexpectedAnswer(FabricApiError):
+    """A 2xx that is not the API's JSON, or a 3xx: a proxy's or WAF's page, a redirect to a sign-in page."""
+
+    def __init__(self, status, method, path, content_type, what, text=None, request_id=None):
+        self.content_type = content_type or "(none)"
+        detail = "HTTP {0} with content type {1}: {2}".format(status, self.content_type, what)
+        snippet = _text_snippet(text) if text else None
+        if snippet:
+            detail += " ({0})".format(snippet)
+        super().__init__(status, method, path, error_code="unexpected_answer", error_msg=detail, request_id=request_id)
+
+    def _message(self):
+        return "{0} {1} got an answer that is not the API's: {2}; a proxy, firewall or sign-in page may stand in between, request_id={3}".format(
+            self.method, self.path, self.error_msg, self.request_id or "(none)"
+        )
+
+
 class FabricWaitError(FabricError):
     """The instance did not reach the requested state: FAILED, another writer, or the deadline."""
 

@@ -19,7 +19,12 @@ import traceback
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _retry
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricConnectionError, api_error
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import (
+    FabricConnectionError,
+    FabricUnexpectedAnswer,
+    api_error,
+    request_id_of,
+)
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._signer import canonical_query
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._version import COLLECTION_NAME, COLLECTION_VERSION
 
@@ -201,11 +206,16 @@ class FabricClient:
                     raise error from None
                 decision = _retry.decide_failure(method, _failure_kind(exc), idempotent)
             else:
-                if response.status_code < 400:
+                error = _unexpected(method, path, response)
+                if response.status_code < 300 and error is None:
                     return ApiResponse(response.status_code, _json_or_none(response), response.headers)
-                error = api_error(response.status_code, method, path, response.headers, response.text)
-                decision = _retry.decide_status(method, response.status_code, idempotent)
-                retry_after = _retry.parse_retry_after(response.headers.get("Retry-After"))
+                if error is not None:
+                    # Not the API's answer: a read fails clearly, a write's outcome is unknown (read back first).
+                    decision = _retry.decide_unexpected(method, idempotent)
+                else:
+                    error = api_error(response.status_code, method, path, response.headers, response.text)
+                    decision = _retry.decide_status(method, response.status_code, idempotent)
+                    retry_after = _retry.parse_retry_after(response.headers.get("Retry-After"))
             if decision == _retry.UNKNOWN_OUTCOME:
                 if confirm_write is None:
                     raise error
@@ -219,6 +229,22 @@ class FabricClient:
             if self.deadline is not None and self.clock() + pause > self.deadline:
                 raise error
             self.sleep(pause)
+
+
+def _unexpected(method, path, response):
+    """A FabricUnexpectedAnswer for a 3xx, or a 2xx whose body is not JSON; None for anything else."""
+    status = response.status_code
+    content_type = response.headers.get("Content-Type")
+    request_id = request_id_of(response.headers)
+    if 300 <= status < 400:
+        what = "a redirect to {0}".format(response.headers.get("Location") or "(no Location)")
+        return FabricUnexpectedAnswer(status, method, path, content_type, what, response.text, request_id)
+    if status < 300 and response.content:
+        try:
+            response.json()
+        except ValueError:
+            return FabricUnexpectedAnswer(status, method, path, content_type, "a body that is not JSON", response.text, request_id)
+    return None
 
 
 def _json_or_none(response):

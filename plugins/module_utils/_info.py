@@ -6,7 +6,11 @@
 from __future__ import annotations
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _validate
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import InstancesApi
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import FIELDS, InstancesApi
+
+# Every managed field: an instance listed without one of them (the SDK's brief List items) is read in detail, so
+# that the result has one shape whatever the List API carries.
+ALL_FIELDS = tuple(field.option for field in FIELDS)
 
 # The List API's filters, by the names of the module's ``filters`` keys (the same as the API's query keys).
 FILTER_KEYS = ("endpoint_id", "source_id", "version_id", "type", "visibility")
@@ -30,6 +34,5 @@ def read_instances(module):
         instance = api.show_or_none(params["instance_id"])
         return {"changed": False, "instances": [instance] if instance is not None else []}
     query = [(key, value) for key, value in sorted((params["filters"] or {}).items()) if value is not None and key in FILTER_KEYS]
-    if params["name"] is not None:
-        return {"changed": False, "instances": api.list_named(params["name"], query)}
-    return {"changed": False, "instances": api.list(query)}
+    listed = api.list_named(params["name"], query) if params["name"] is not None else api.list(query)
+    return {"changed": False, "instances": api.with_details(listed, ALL_FIELDS)}

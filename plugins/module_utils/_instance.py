@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError, FabricUnexpectedAnswer
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._validate import ID_PATTERN
 
 TRANSITIONAL = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
@@ -21,6 +21,10 @@ DELETED = "DELETED"
 # The List API documents its name filter with the same rule as an id: 1-36 letters, digits, hyphens.
 NAME_FILTER_PATTERN = ID_PATTERN
 PAGE_SIZE = 100  # the API's maximum: fewest requests per listing
+# Oldest first: an instance created while the pages are read lands on the last page, never before the offset.
+STABLE_ORDER = (("sort_by", "CREATE_TIME"), ("order_by", "ASC"))
+# How many times a listing starts over when the list shrank under it; then the last pass is taken as it is.
+LIST_RESTARTS = 3
 RESOURCE = ("config", "model_instance_config", "resource")
 
 
@@ -162,6 +166,32 @@ def shows(instance, requested):
     return all(FIELD_BY_OPTION[option].get(instance) == value for option, value in requested.items())
 
 
+def lacks_fields(item, options):
+    """Whether an instance as listed lacks a field of ``options`` (the SDK's brief List items carry no config)."""
+    for option in options:
+        field = FIELD_BY_OPTION[option]
+        if field.absent is None and field.path[0] not in item:
+            return True
+    return False
+
+
+def _total(page, position):
+    """The page's ``total`` when it can be believed: an integer (or numeric string) not below what was already read."""
+    total = _as_int(page.get("total"))
+    if isinstance(total, int) and not isinstance(total, bool) and total >= position:
+        return total
+    return None
+
+
+def _instance_body(response, method, path, what):
+    """The JSON object an operation needs from its answer; anything else is a clear failure."""
+    if isinstance(response.body, dict) and (response.body or response.confirmed):
+        return response.body
+    content_type = response.headers.get("Content-Type") if response.headers else None
+    shown = "an empty body" if response.body is None else "JSON that is not {0}".format(what)
+    raise FabricUnexpectedAnswer(response.status, method, path, content_type, "{0}, where the API answers {1}".format(shown, what))
+
+
 class InstancesApi:
     """The Fabric-ep service-instance operations of one workspace."""
 
@@ -173,7 +203,8 @@ class InstancesApi:
         return "{0}/{1}".format(self.base, instance_id)
 
     def show(self, instance_id):
-        return self.client.request("GET", self.path(instance_id)).body or {}
+        path = self.path(instance_id)
+        return _instance_body(self.client.request("GET", path), "GET", path, "the instance")
 
     def show_or_none(self, instance_id):
         """The instance, or None when the API answers 404 (it is gone)."""
@@ -184,17 +215,58 @@ class InstancesApi:
                 return None
             raise
 
+    def with_details(self, items, options):
+        """Listed instances completed from their details where the List items lack a field of ``options``.
+
+        An instance that vanished between the List and its detail (404) is left out.
+        """
+        completed = []
+        for item in items:
+            if lacks_fields(item, options) and item.get("id"):
+                item = self.show_or_none(item["id"])
+            if item is not None:
+                completed.append(item)
+        return completed
+
     def list(self, query=None):
-        """Every instance matching the (key, value) query pairs, all pages merged."""
-        instances = []
-        offset = 0
-        while True:
-            page = self.client.request("GET", self.base, query=list(query or []) + [("limit", PAGE_SIZE), ("offset", offset)]).body or {}
-            items = page.get("service_instances") or []
-            instances.extend(items)
-            offset += len(items)
-            if not items or offset >= (page.get("total") or 0):
+        """Every instance matching the (key, value) query pairs, all pages merged, each once.
+
+        Paging holds while the list changes: the order asked for is stable (oldest first, so a new instance lands
+        on the last page), items are de-duplicated by id, and a total that shrinks between pages (an instance
+        deleted before the offset shifts the rest forward, so one could be skipped) restarts the listing.
+        """
+        query = list(query or []) + list(STABLE_ORDER)
+        for _restart in range(LIST_RESTARTS):
+            instances, shrank = self._list_pages(query)
+            if not shrank:
                 return instances
+        return self._list_pages(query)[0]
+
+    def _list_pages(self, query):
+        by_id = {}
+        offset, first_total = 0, None
+        while True:
+            response = self.client.request("GET", self.base, query=query + [("limit", PAGE_SIZE), ("offset", offset)])
+            page = _instance_body(response, "GET", self.base, "a page of instances")
+            items = page.get("service_instances") or []
+            if not isinstance(items, list):
+                raise FabricUnexpectedAnswer(
+                    response.status, "GET", self.base, response.headers.get("Content-Type"), "service_instances is not a list"
+                )
+            for item in items:
+                by_id.setdefault(item.get("id") if isinstance(item, dict) else None, item)
+            position = offset + len(items)
+            total = _total(page, position)
+            if total is not None:
+                first_total = total if first_total is None else first_total
+                if total < first_total:
+                    return list(by_id.values()), True
+            if len(items) < PAGE_SIZE:
+                return list(by_id.values()), False
+            # A full first page whose total is its own length may be a total that counts the page: read on.
+            if total is not None and position >= total and not (offset == 0 and total == len(items)):
+                return list(by_id.values()), False
+            offset = position
 
     def list_named(self, name, query=()):
         """Instances whose name is exactly ``name`` (the API's filter is fuzzy), among those ``query`` selects."""
@@ -206,17 +278,30 @@ class InstancesApi:
             if err.status != 400 or NAME_FILTER_PATTERN.fullmatch(name):
                 raise
             candidates = self.list(query)
-        return [item for item in candidates if item.get("name") == name]
+        return [item for item in candidates if isinstance(item, dict) and item.get("name") == name]
 
     def find_by_name(self, name):
         """The live instances named exactly ``name``: DELETING and DELETED count as absent."""
         return [item for item in self.list_named(name) if item.get("status") not in GONE]
 
     def update(self, instance_id, body, confirm_write):
+        # Any 2xx is acceptance; its body (JSON, or none at all) is not used.
         self.client.request("PUT", self.path(instance_id), body=body, confirm_write=confirm_write)
 
     def deploy(self, body, confirm_write):
-        return (self.client.request("POST", self.base, body=body, confirm_write=confirm_write).body or {}).get("id")
+        """The new instance's id; an answer without one is read back (by name) before the task trusts it."""
+        response = self.client.request("POST", self.base, body=body, confirm_write=confirm_write)
+        created = response.body if isinstance(response.body, dict) else {}
+        if created.get("id"):
+            return created["id"]
+        found = confirm_write()
+        if found and found.get("id"):
+            return found["id"]
+        content_type = response.headers.get("Content-Type") if response.headers else None
+        raise FabricUnexpectedAnswer(
+            response.status, "POST", self.base, content_type, "no instance id in the answer, and no instance with the name is visible yet"
+        )
 
     def delete(self, instance_id, confirm_write):
+        # Any 2xx is acceptance: the body is documented as AnyType, and the SDK's response model is empty.
         self.client.request("DELETE", self.path(instance_id), confirm_write=confirm_write)

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _conditions, _validate
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricInputError, FabricWaitError
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import GONE, InstancesApi, Plan, requested_values, shaped
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import (
+    FIELD_BY_OPTION,
+    GONE,
+    InstancesApi,
+    Plan,
+    lacks_fields,
+    requested_values,
+    shaped,
+)
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._waiter import Waiter
 
 # The longest wait_timeout a task may ask for (a day): a longer one is a typo more often than an intent.
@@ -84,7 +92,16 @@ class Reconciler:
                     len(matches), self.params["name"], ", ".join(sorted(str(item.get("id")) for item in matches))
                 )
             )
-        return matches[0] if matches else None
+        if not matches:
+            return None
+        # The SDK's List items carry no config: read the detail when the item lacks a field the task compares.
+        compared = set(self.requested)
+        for option in self.requested:
+            compared.update(FIELD_BY_OPTION[option].sent_with)
+        if self.params["state"] == "present" and lacks_fields(matches[0], compared):
+            found = self.api.show_or_none(matches[0]["id"])
+            return None if found is None or found.get("status") in GONE else found
+        return matches[0]
 
     def settle(self, instance):
         """Wait out a transitional status before changing anything (check mode predicts from it instead)."""
@@ -144,9 +161,11 @@ class Reconciler:
 
     def send_update(self, before, plan):
         instance_id = before["id"]
+        lost = []
 
         def confirm():
             """A PUT whose answer was lost took effect when the instance shows the change or is busy with one."""
+            lost.append(True)
             seen = self.api.show(instance_id)
             return seen if _conditions.shows_requested(seen, plan.changes) or _conditions.is_transitional(seen) else None
 
@@ -155,10 +174,13 @@ class Reconciler:
         except FabricApiError as err:
             if err.status not in REFUSED_IN_THIS_STATE:
                 raise
+            if lost:
+                # A resend refused after an answer was lost: the first PUT most likely took (a stale read hid it),
+                # and the instance is busy with it. The wait judges by the values the instance ends up showing.
+                return
             seen = self.api.show(instance_id)
             if _conditions.is_transitional(seen) or _conditions.shows_requested(seen, plan.changes):
-                # Busy with an update (ours, whose first answer was lost, or another writer's): the wait judges
-                # by the values it ends up showing.
+                # Busy with an update (another writer's): the wait judges by the values it ends up showing.
                 return
             if _conditions.is_fresh(seen, before):
                 raise FabricWaitError(

@@ -45,6 +45,11 @@ def decide_status(method, status, idempotent=None):
     return GIVE_UP
 
 
+def decide_unexpected(method, idempotent=None):
+    """The decision for an answer that is not the API's (a 3xx, a 2xx that is not JSON): never resent blindly."""
+    return GIVE_UP if _safe(method, idempotent) else UNKNOWN_OUTCOME
+
+
 def decide_failure(method, kind, idempotent=None):
     """The decision for a request that got no HTTP answer (``kind`` is NOT_SENT or MAYBE_SENT)."""
     if kind == NOT_SENT or _safe(method, idempotent):

@@ -368,12 +368,40 @@ def test_connection_refused_keeps_its_cause_however_long_the_url(mocked, fake_ti
     assert "x" * 100 not in str(caught.value)
 
 
-def test_success_bodies(mocked, fake_time):
+def test_an_empty_2xx_is_an_answer_without_a_body(mocked, fake_time):
     mocked.add(responses.DELETE, URL, status=204, body="")
-    mocked.add(responses.GET, URL, status=200, body="not json", content_type="text/plain")
-    client = make_client(fake_time)
-    assert client.request("DELETE", PATH).body is None
-    assert client.request("GET", PATH).body is None
+    assert make_client(fake_time).request("DELETE", PATH).body is None
+
+
+@pytest.mark.parametrize(
+    "status, headers, body",
+    [
+        (200, {"Content-Type": "text/html"}, "<html><title>Sign in</title><body>Please sign in</body></html>"),
+        (200, {"Content-Type": "text/plain"}, "not json"),
+        (302, {"Location": "https://sso.example.test/login", "Content-Type": "text/html"}, "<html>Found</html>"),
+        (301, {"Location": "https://elsewhere.example.test/", "Content-Type": "text/plain"}, ""),
+    ],
+)
+def test_a_read_answered_by_something_else_than_the_api_fails_clearly(mocked, fake_time, status, headers, body):
+    mocked.add(responses.GET, URL, status=status, headers=dict(headers, **{"X-Request-Id": "rid-proxy"}), body=body)
+    with pytest.raises(FabricApiError) as caught:
+        make_client(fake_time).request("GET", PATH)
+    message = str(caught.value)
+    assert "HTTP {0} with content type {1}".format(status, headers.get("Content-Type", "(none)")) in message
+    assert "rid-proxy" in message
+    assert len(mocked.calls) == 1  # never followed, never retried
+    if status >= 300:
+        assert headers["Location"] in message
+
+
+def test_a_write_answered_by_a_sign_in_page_is_read_back_before_anything_is_resent(mocked, fake_time):
+    mocked.add(responses.PUT, URL, status=200, content_type="text/html", body="<html>Sign in</html>")
+    mocked.add(responses.PUT, URL, status=202, json={})
+    confirm = Confirm({"id": "inst-1", "description": "d"})
+    response = make_client(fake_time).request("PUT", PATH, body={"description": "d"}, confirm_write=confirm)
+    assert confirm.calls == 1
+    assert response.confirmed
+    assert len(mocked.calls) == 1
 
 
 def test_verify_and_absolute_urls(mocked, fake_time):

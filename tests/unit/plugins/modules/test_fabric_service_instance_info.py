@@ -35,7 +35,15 @@ def args(**over):
 
 
 def instance(number=1, **over):
-    item = {"id": "inst-{0}".format(number), "name": "n{0}".format(number), "status": "RUNNING", "endpoint_id": "ep-1"}
+    """A List item as the documentation shows it (with config); the SDK's brief items are tested on their own."""
+    item = {
+        "id": "inst-{0}".format(number),
+        "name": "n{0}".format(number),
+        "status": "RUNNING",
+        "endpoint_id": "ep-1",
+        "source": {"id": "model-1", "version_id": "ver-1"},
+        "config": {"model_instance_config": {"resource": {"min": 1, "max": 2, "spec_code": "s"}}},
+    }
     item.update(over)
     return item
 
@@ -55,7 +63,12 @@ def serve(mocked, everything, reject_name=False):
 
 
 def queries(mocked):
-    return [dict(parse_qsl(urlsplit(call.request.url).query)) for call in mocked.calls]
+    """The List queries sent, each checked to ask for the stable order (oldest first), which is then left out."""
+    sent = [dict(parse_qsl(urlsplit(call.request.url).query)) for call in mocked.calls]
+    for query in sent:
+        if "limit" in query:
+            assert (query.pop("sort_by"), query.pop("order_by")) == ("CREATE_TIME", "ASC"), query
+    return sent
 
 
 def test_by_id(run_module, mocked):
@@ -122,7 +135,7 @@ def test_filters_are_passed_as_query(run_module, mocked):
     assert result["instances"] == [instance(1)]
     assert queries(mocked) == [dict(filters, limit="100", offset="0")]
     assert urlsplit(mocked.calls[0].request.url).query == (
-        "endpoint_id=ep-1&limit=100&offset=0&source_id=model-1&type=LLM_MODEL&version_id=ver-1&visibility=PRIVATE"
+        "endpoint_id=ep-1&limit=100&offset=0&order_by=ASC&sort_by=CREATE_TIME&source_id=model-1&type=LLM_MODEL&version_id=ver-1&visibility=PRIVATE"
     )
 
 
@@ -139,7 +152,7 @@ def test_name_and_filters(run_module, mocked):
     assert queries(mocked) == [{"name": "demo", "endpoint_id": "ep-1", "limit": "100", "offset": "0"}]
 
 
-@pytest.mark.parametrize("count, pages", [(0, 1), (100, 1), (230, 3)])
+@pytest.mark.parametrize("count, pages", [(0, 1), (100, 2), (101, 2), (200, 2), (230, 3)])
 def test_every_page(run_module, mocked, count, pages):
     everything = [instance(number) for number in range(count)]
     serve(mocked, everything)
