@@ -110,6 +110,10 @@ class FabricWaitError(FabricError):
         return {"instance": self.instance} if self.instance is not None else {}
 
 
+class FabricTimeoutError(FabricWaitError):
+    """The wait_timeout ran out before the instance (or the fleet) reached the requested state."""
+
+
 def _find_codes(body):
     """The (code, message) pair of an error body, looking where the official SDK looks."""
     for code_key, msg_key in (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._conditions import Done, Pending
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricConnectionError, FabricWaitError
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricConnectionError, FabricTimeoutError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import RETRIABLE_STATUSES
 
 # Consecutive failed polls (each already retried by the client) tolerated before the error is raised.
@@ -82,7 +82,7 @@ class Waiter:
                 now = self.clock()
                 self._saw(last_status, now)
                 if now >= deadline:
-                    raise FabricWaitError(
+                    raise FabricTimeoutError(
                         "timed out after {0}s waiting for {1}; last status seen: {2}".format(
                             timeout, what, last_status or "(none: every poll failed)"
                         )

@@ -10,8 +10,10 @@ module: fabric_service_instance_info
 short_description: Read Huawei Cloud DataArts Fabric inference service instances
 version_added: 0.1.0
 description:
-  - Reads DataArts Fabric (Fabric-ep) inference service instances of a workspace, by id, by exact name, or by the List API's
-    filters, and returns them with every page merged.
+  - Reads DataArts Fabric (Fabric-ep) inference service instances of a workspace, by id, by exact name, by a list of ids, or by
+    the List API's filters, and returns them with every page merged, in one shape whatever the List API's items carry.
+  - With O(wait=true) it waits until every selected instance is steady and shows O(expect), polling the List API (one request
+    per 100 instances per poll): the fast way to wait for a fleet-wide change made by a loop with O(wait=false).
 author:
   - hwcloud.dataarts contributors (@hwcloud-dataarts)
 options:
@@ -52,12 +54,55 @@ options:
         description: V(PRIVATE) for your own instances, V(PUBLIC) for every public one. Both of yours when not set.
         type: str
         choices: [PRIVATE, PUBLIC]
+  instance_ids:
+    description:
+      - Exactly these instances (for example the ones a loop just changed), so that other changes in the workspace neither block
+        nor fail a wait. Each 1 to 36 letters, digits or hyphens.
+      - Can be combined with O(filters) (which narrow the listing), not with O(instance_id) or O(name).
+    type: list
+    elements: str
+  wait:
+    description:
+      - Wait until every selected instance is in a steady status and shows O(expect).
+      - A steady instance that still shows other values is pending (a read right after a write may be stale). An instance that
+        ends C(FAILED) ends its wait; it is listed in RV(failed) and in a warning.
+      - Without O(instance_ids), the instances being deleted (C(DELETING), C(DELETED)) are left out of the wait.
+      - Check mode reads once and never waits.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait at the most, on a monotonic clock (1 to 86400). On timeout the task fails naming each instance
+        still pending and its status.
+    type: int
+    default: 600
+  expect:
+    description:
+      - The values every selected instance must show before the wait ends, in the shapes of M(hwcloud.dataarts.fabric_service_instance)'s
+        options. Used with O(wait=true).
+    type: dict
+    suboptions:
+      name:
+        description: The name every selected instance shows.
+        type: str
+      description:
+        description: The description every selected instance shows.
+        type: str
+      resource:
+        description: The resource every selected instance shows.
+        type: dict
+        suboptions:
+          max:
+            description: The maximum number of instances.
+            type: int
 extends_documentation_fragment:
   - hwcloud.dataarts._connection
   - hwcloud.dataarts._attributes
   - hwcloud.dataarts._attributes.read_only
 notes:
-  - Lists with the largest page the API allows (100), so N instances cost ceil(N/100) requests, at least one.
+  - Lists with the largest page the API allows (100), so N instances cost ceil(N/100) requests, at least one, per read or poll.
+  - Where the List API's items lack the configuration (the official SDK's brief items), each instance's detail is read once.
+  - A wait polls about once a second at first, backing off towards 10 seconds on long waits, as M(hwcloud.dataarts.fabric_service_instance) does.
 seealso:
   - module: hwcloud.dataarts.fabric_service_instance
 """
@@ -83,6 +128,27 @@ EXAMPLES = r"""
       endpoint_id: 0b5633ba2b904511ad514346f4d23d4b
       visibility: PRIVATE
   register: on_endpoint
+
+- name: Fleet-wide change, part 1 - send every update without waiting
+  hwcloud.dataarts.fabric_service_instance:
+    region: cn-north-4
+    workspace_id: "{{ workspace_id }}"
+    instance_id: "{{ item }}"
+    resource:
+      max: 8
+    wait: false
+  loop: "{{ fleet_ids }}"
+
+- name: Fleet-wide change, part 2 - wait for all of them at once
+  hwcloud.dataarts.fabric_service_instance_info:
+    region: cn-north-4
+    workspace_id: "{{ workspace_id }}"
+    instance_ids: "{{ fleet_ids }}"
+    wait: true
+    expect:
+      resource:
+        max: 8
+  register: fleet
 """
 
 RETURN = r"""
@@ -99,6 +165,32 @@ instances:
       config:
         model_instance_config:
           resource: {min: 1, max: 2, spec_code: mu.llama3.8b}
+failed:
+  description:
+    - The instances a wait ended on in status C(FAILED), with their own error (each also in a warning).
+  returned: when O(wait=true)
+  type: list
+  elements: dict
+  sample:
+    - {id: b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6, name: demo-llm, status: FAILED, error_code: ModelArts.0001, error_msg: no capacity}
+waited:
+  description:
+    - How long the task waited and the fleet's progress it saw meanwhile (how many instances were pending).
+  returned: when O(wait=true) and not in check mode
+  type: dict
+  contains:
+    seconds:
+      description: The seconds spent waiting, on a monotonic clock.
+      type: float
+      sample: 12.4
+    statuses:
+      description: Each change of progress, with the seconds since the wait began; the latest 20 at most.
+      type: list
+      elements: dict
+      sample:
+        - {status: 200 of 200 pending, after_seconds: 0.0}
+        - {status: 12 of 200 pending, after_seconds: 3.1}
+        - {status: all 200 steady, after_seconds: 4.2}
 """
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._info import read_instances
@@ -107,6 +199,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._module import Fa
 ARGUMENT_SPEC = dict(
     workspace_id=dict(type="str", required=True),
     instance_id=dict(type="str", aliases=["id"]),
+    instance_ids=dict(type="list", elements="str"),
     name=dict(type="str"),
     filters=dict(
         type="dict",
@@ -118,11 +211,23 @@ ARGUMENT_SPEC = dict(
             visibility=dict(type="str", choices=["PRIVATE", "PUBLIC"]),
         ),
     ),
+    wait=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=600),
+    expect=dict(
+        type="dict",
+        options=dict(
+            name=dict(type="str"),
+            description=dict(type="str"),
+            resource=dict(type="dict", options=dict(max=dict(type="int"))),
+        ),
+    ),
 )
+
+MUTUALLY_EXCLUSIVE = [("instance_id", "name"), ("instance_id", "filters"), ("instance_id", "instance_ids"), ("instance_ids", "name")]
 
 
 def main():
-    module = FabricModule(ARGUMENT_SPEC, supports_check_mode=True, mutually_exclusive=[("instance_id", "name"), ("instance_id", "filters")])
+    module = FabricModule(ARGUMENT_SPEC, supports_check_mode=True, mutually_exclusive=MUTUALLY_EXCLUSIVE)
     module.run(read_instances)
 
 
