@@ -94,6 +94,9 @@ class Response:
 
     @classmethod
     def json(cls, status, payload, headers=None):
+        """A JSON answer; a payload of None is an answer with no body and no Content-Type."""
+        if payload is None:
+            return cls(status, b"", None, headers)
         return cls(status, json.dumps(payload).encode("utf-8"), "application/json", headers)
 
 
@@ -349,7 +352,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, response):
         self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
+        if response.content_type is not None:
+            self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers:
             self.send_header(name, value)
