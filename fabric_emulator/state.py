@@ -547,6 +547,22 @@ class State:
             self._set_status(instance, new_status, "patch")
         return instance
 
+    def perform(self, then):
+        """The state change of a fault rule's "then" ({"create": {...}} or {"delete": id}); what happened, for the log."""
+        if "create" in then:
+            try:
+                instance = self.add_instance(then["create"])
+            except ValueError as exc:
+                return {"error": str(exc)}
+            self.record_event(instance.id, instance.workspace_id, None, instance.status, "fault")
+            return {"created": instance.id}
+        instance = self.instances.get(then["delete"])
+        if instance is None:
+            return {"error": "no instance %s" % then["delete"]}
+        self.remove_instance(instance)
+        self.record_event(instance.id, instance.workspace_id, instance.status, None, "fault")
+        return {"deleted": instance.id}
+
     def remove_instance(self, instance):
         del self.instances[instance.id]
         self.ghosts.pop(instance.id, None)
