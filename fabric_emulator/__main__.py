@@ -11,8 +11,19 @@ import ssl
 import sys
 import threading
 
+from .readings import READINGS
 from .server import Emulator
 from .state import DEFAULT_CONFIG, DEFAULT_SEED_PATH, DELETE_MODES
+
+# --list-items full|brief, ...: one flag per reading (readings.py), the first choice being the default.
+READING_HELP = {
+    "list_items": "List items with config, error_code and error_msg (full) or the SDK's 12 brief fields (brief)",
+    "update_time_on": "update_time moves when a PUT is accepted and when it completes (accept), or only when it completes (complete)",
+    "write_body": 'a 2xx to PUT and DELETE carries {"id"} (json) or no body at all (empty)',
+    "numbers": "resource min/max and duration as JSON integers (int) or numeric strings (string)",
+    "timestamps": "2023-05-30T12:24:30.401Z (millis_z), +0800 offsets (offset), or mixed offsets and 0-9 fractional digits (varied)",
+    "list_total": "List total: the real count (exact), absent (missing), a numeric string (string), short of the real count (wrong)",
+}
 
 
 def build_parser():
@@ -67,6 +78,19 @@ def build_parser():
         default=DEFAULT_CONFIG["delete_mode"],
         help="what a finished delete leaves: gone (404) or status DELETED (default: %(default)s)",
     )
+    parser.add_argument(
+        "--stale-reads-after-delete",
+        type=int,
+        default=DEFAULT_CONFIG["stale_reads_after_delete"],
+        help="number of reads after an accepted delete that still show the instance as it was (default: %(default)s)",
+    )
+    for key, choices in READINGS.items():
+        parser.add_argument(
+            "--" + key.replace("_", "-"),
+            choices=choices,
+            default=DEFAULT_CONFIG[key],
+            help="%s (default: %%(default)s)" % READING_HELP[key],
+        )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file; needs --tls-key")
     parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
@@ -98,8 +122,10 @@ def main(argv=None):
         "delete_seconds": args.delete_seconds,
         "stale_reads": args.stale_reads,
         "delete_mode": args.delete_mode,
+        "stale_reads_after_delete": args.stale_reads_after_delete,
         "tokens": args.tokens,
     }
+    config.update((key, getattr(args, key)) for key in READINGS)
     if args.auth_file:
         try:
             with open(args.auth_file, encoding="utf-8") as handle:

@@ -7,6 +7,7 @@ import re
 import urllib.parse
 
 from .errors import not_found, rejected, workspace_not_found
+from .readings import list_body, render_instance, time_sort_key
 from .state import TRANSITIONAL_STATUSES
 from .validation import check_path_id, parse_json_body, validate_deploy_body, validate_list_query, validate_update_body
 
@@ -58,6 +59,10 @@ class FabricApi:
             raise not_found()
         return instance
 
+    def _write_answer(self, status, instance):
+        """A write's 2xx: {"id"}, or no body at all under the write_body reading "empty"."""
+        return status, ({"id": instance.id} if self.state.config["write_body"] == "json" else None)
+
     @staticmethod
     def _matches(view, query):
         source = view.get("source") or {}
@@ -81,22 +86,27 @@ class FabricApi:
         query = validate_list_query(request.query)
         with self.state.lock:
             self._workspace(workspace_id)
-            rows = [(instance, self.state.peek_view(instance)) for instance in self.state.in_workspace(workspace_id)]
+            rows = [(instance, self.state.peek_view(instance)) for instance in self.state.readable_in_workspace(workspace_id)]
             rows = [row for row in rows if self._matches(row[1], query)]
             if query["sort_by"] == "DURATION":
                 rows.sort(key=lambda row: (row[1].get("duration") or 0, row[0].seq))
             else:
-                rows.sort(key=lambda row: (str(row[1].get("create_time") or ""), row[0].seq))
+                rows.sort(key=lambda row: (time_sort_key(row[1].get("create_time")), row[0].seq))
             if query["order_by"] == "DESC":
                 rows.reverse()
             page = rows[query["offset"] : query["offset"] + query["limit"]]
-            items = [self.state.read_view(instance) for instance, _view in page]
-            return 200, {"total": len(rows), "service_instances": items}
+            config = self.state.config
+            brief = config["list_items"] == "brief"
+            items = [render_instance(self.state.read_view(instance), config, brief) for instance, _view in page]
+            return 200, list_body(items, len(rows), config)
 
     def show_instance(self, request, workspace_id, instance_id):
         with self.state.lock:
-            instance = self._instance(workspace_id, instance_id)
-            return 200, self.state.read_view(instance)
+            self._workspace(workspace_id)
+            instance = self.state.readable(workspace_id, instance_id)
+            if instance is None:
+                raise not_found()
+            return 200, render_instance(self.state.read_view(instance), self.state.config)
 
     def deploy_instance(self, request, workspace_id):
         spec = validate_deploy_body(parse_json_body(request.body))
@@ -124,7 +134,7 @@ class FabricApi:
                 if wanted["id"] != current.get("id") or wanted.get("version_id", current.get("version_id")) != current.get("version_id"):
                     raise rejected("This API does not support updating the model version (source).")
             self.state.begin_update(instance, changes)
-            return 202, {"id": instance.id}
+            return self._write_answer(202, instance)
 
     def delete_instance(self, request, workspace_id, instance_id):
         with self.state.lock:
@@ -133,4 +143,4 @@ class FabricApi:
                 raise not_found()
             if instance.status != "DELETING":
                 self.state.begin_delete(instance)
-            return 202, {"id": instance.id}
+            return self._write_answer(202, instance)

@@ -4,13 +4,25 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
+import urllib.parse
 
 from .errors import default_error_body, status_phrase
 
 FAULT_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "*")
-FAULT_KEYS = frozenset(("method", "path", "times", "every", "status", "body", "html", "retry_after", "drop", "delay", "apply"))
+FAULT_KEYS = frozenset(
+    ("method", "path", "times", "every", "status", "body", "html", "retry_after", "drop", "delay", "apply", "redirect", "empty", "then")
+)
+THEN_ACTIONS = ("create", "delete")
+# Where a redirect sends the client unless the rule names a Location: the emulator's own sign-in page.
+SIGN_IN_LOCATION = "/_emulator/sign-in"
+SIGN_IN_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Sign in</h1>"
+    '<form method="post" action="%s"><input name="user"><input name="password" type="password">'
+    "<button>Sign in</button></form></body></html>\n" % SIGN_IN_LOCATION
+)
 _UNSET = object()
 
 
@@ -20,6 +32,17 @@ def _is_int(value):
 
 def _is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_then(then):
+    """{"create": {instance fields}} or {"delete": "<instance id>"}: one state change after the answer."""
+    if not isinstance(then, dict) or len(then) != 1 or next(iter(then)) not in THEN_ACTIONS:
+        raise ValueError('then must be {"create": {...}} or {"delete": "<instance id>"}')
+    if "create" in then and not isinstance(then["create"], dict):
+        raise ValueError("then.create must be an object (the instance's fields)")
+    if "delete" in then and not (isinstance(then["delete"], str) and then["delete"]):
+        raise ValueError("then.delete must be an instance id")
+    return copy.deepcopy(then)
 
 
 class FaultRule:
@@ -54,12 +77,22 @@ class FaultRule:
         if self.status is not None and (not _is_int(self.status) or not 100 <= self.status <= 599):
             raise ValueError("status must be an integer between 100 and 599")
         self.body = spec.get("body", _UNSET)
+        # True (a page of the emulator's) or the page itself.
         self.html = spec.get("html", False)
+        if not isinstance(self.html, (bool, str)):
+            raise ValueError("html must be a boolean or the page (a string)")
         self.drop = spec.get("drop", False)
         self.apply = spec.get("apply", False)
-        for name in ("html", "drop", "apply"):
+        self.empty = spec.get("empty", False)
+        for name in ("drop", "apply", "empty"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError("%s must be a boolean" % name)
+        # True (to the sign-in page) or the Location itself.
+        redirect = spec.get("redirect", False)
+        if not isinstance(redirect, (bool, str)) or redirect == "":
+            raise ValueError("redirect must be a boolean or a Location (a non-empty string)")
+        self.redirect = SIGN_IN_LOCATION if redirect is True else (redirect or None)
+        self.then = None if spec.get("then") is None else _check_then(spec["then"])
         self.delay = spec.get("delay", 0)
         if not _is_number(self.delay) or self.delay < 0 or self.delay > 600:
             raise ValueError("delay must be a number of seconds between 0 and 600")
@@ -69,23 +102,43 @@ class FaultRule:
         self.retry_after = None if retry_after is None else str(retry_after)
         if self.body is not _UNSET and self.status is None:
             raise ValueError("body needs a status")
-        if self.retry_after is not None and self.status is None and not self.html:
-            raise ValueError("retry_after needs a status or html")
-        if not (self.delay or self.drop or self.html or self.status is not None):
-            raise ValueError("a fault rule needs at least one of status, html, drop, delay")
-        if self.html and self.status is None:
-            self.status = 502
+        answers = [name for name, given in (("body", self.body is not _UNSET), ("html", self.html), ("empty", self.empty)) if given]
+        if len(answers) > 1 or (self.redirect and answers not in ([], ["html"])):
+            raise ValueError("one answer at most: %s (a redirect may carry html)" % " and ".join(answers + ["redirect"] * bool(self.redirect)))
+        if self.redirect and self.status is not None and not 300 <= self.status <= 399:
+            raise ValueError("a redirect needs a 3xx status")
+        if self.retry_after is not None and not (self.status is not None or self.html or self.redirect or self.empty):
+            raise ValueError("retry_after needs a status, html, redirect or empty")
+        if not (self.delay or self.drop or self.html or self.redirect or self.empty or self.then or self.status is not None):
+            raise ValueError("a fault rule needs at least one of status, html, redirect, empty, drop, delay, then")
+        if self.status is None:
+            if self.redirect:
+                self.status = 302
+            elif self.empty:
+                self.status = 200
+            elif self.html:
+                self.status = 502
 
     def matches(self, method, path):
         return (self.method == "*" or self.method == method) and self.regex.search(path) is not None
 
     def alters_response(self):
-        """False for a delay-only rule (slow but otherwise normal answer)."""
-        return self.drop or self.html or self.status is not None
+        """False for a rule with only a delay and/or then (a slow or side-effecting but otherwise normal answer)."""
+        return self.drop or self.status is not None
 
     def describe(self):
         """What happened to a request, for the request log."""
-        result = {"id": self.id, "delay": self.delay, "drop": self.drop, "html": self.html, "apply": self.apply, "status": None}
+        result = {
+            "id": self.id,
+            "delay": self.delay,
+            "drop": self.drop,
+            "html": bool(self.html),
+            "redirect": self.redirect,
+            "empty": self.empty,
+            "apply": self.apply,
+            "then": copy.deepcopy(self.then),
+            "status": None,
+        }
         if not self.drop:
             result["status"] = self.status
         return result
@@ -103,26 +156,54 @@ class FaultRule:
             "drop": self.drop,
             "delay": self.delay,
             "apply": self.apply,
+            "redirect": self.redirect,
+            "empty": self.empty,
+            "then": copy.deepcopy(self.then),
         }
         if self.body is not _UNSET:
             result["body"] = copy.deepcopy(self.body)
         return result
 
-    def render(self):
-        """(status, content_type, body bytes, extra headers) of the faulty answer."""
+    def render(self, path=""):
+        """(status, content_type, body bytes, extra headers) of the faulty answer to a request for path."""
         headers = []
         if self.retry_after is not None:
             headers.append(("Retry-After", self.retry_after))
-        if self.html:
-            page = "<html><head><title>%d %s</title></head><body><h1>%d %s</h1><hr><center>api-gateway</center></body></html>\n" % (
-                self.status,
-                status_phrase(self.status),
-                self.status,
-                status_phrase(self.status),
-            )
+        if self.redirect:
+            location = self.redirect
+            if location == SIGN_IN_LOCATION:
+                location += "?" + urllib.parse.urlencode({"service": path})
+            headers.append(("Location", location))
+            page = self.html if isinstance(self.html, str) else self._redirect_page(location)
             return self.status, "text/html", page.encode("utf-8"), headers
+        if self.empty:
+            return self.status, "application/json", b"", headers
+        if self.html:
+            return self.status, "text/html", self._page().encode("utf-8"), headers
         body = default_error_body(self.status) if self.body is _UNSET else self.body
         return self.status, "application/json", json.dumps(body).encode("utf-8"), headers
+
+    def _page(self):
+        if isinstance(self.html, str):
+            return self.html
+        if 200 <= self.status <= 299:
+            return SIGN_IN_PAGE  # what a single sign-on proxy or WAF serves in place of the API's JSON
+        phrase = status_phrase(self.status)
+        return "<html><head><title>%d %s</title></head><body><h1>%d %s</h1><hr><center>api-gateway</center></body></html>\n" % (
+            self.status,
+            phrase,
+            self.status,
+            phrase,
+        )
+
+    def _redirect_page(self, location):
+        escaped = html.escape(location, quote=True)
+        return '<html><head><title>%d %s</title></head><body>Redirecting to <a href="%s">%s</a></body></html>\n' % (
+            self.status,
+            status_phrase(self.status),
+            escaped,
+            escaped,
+        )
 
 
 class FaultList:

@@ -26,6 +26,7 @@ from .auth import Authenticator, IamApi
 from .control import PREFIX as CONTROL_PREFIX
 from .control import ControlApi
 from .errors import ApiError, bad_request, default_error_body
+from .faults import SIGN_IN_LOCATION, SIGN_IN_PAGE
 from .state import State
 
 # Requests to these path prefixes are API requests: logged, subject to faults. '/v3/' is the emulated IAM (auth.py).
@@ -94,6 +95,9 @@ class Response:
 
     @classmethod
     def json(cls, status, payload, headers=None):
+        """A JSON answer; a payload of None is an answer with no body and no Content-Type."""
+        if payload is None:
+            return cls(status, b"", None, headers)
         return cls(status, json.dumps(payload).encode("utf-8"), "application/json", headers)
 
 
@@ -175,7 +179,10 @@ class Emulator:
     def handle(self, request):
         """Answer one request (may sleep for a delay fault). Returns a Response."""
         request_id = uuid.uuid4().hex
-        if request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
+        if request.path == SIGN_IN_LOCATION:
+            # Where a redirect fault sends a client that follows it: 200 and HTML, as a single sign-on proxy would.
+            response = Response(200, SIGN_IN_PAGE.encode("utf-8"), "text/html")
+        elif request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
             response = self._serve(self.control, request)
         elif is_api_path(request.path):
             response = self._handle_api(request)
@@ -201,10 +208,15 @@ class Emulator:
             if fault.drop:
                 response = Response(drop=True)
             else:
-                status, content_type, body, headers = fault.render()
+                status, content_type, body, headers = fault.render(request.path)
                 response = Response(status, body, content_type, headers)
         else:
             response = self._serve(target, request)
+        then = None
+        if fault is not None and fault.then is not None:
+            # Before the client has the answer: its next request already sees the change.
+            with self.state.lock:
+                then = self.state.perform(fault.then)
         entry = {
             "seq": seq,
             "method": request.method,
@@ -218,6 +230,8 @@ class Emulator:
         }
         if applied_status is not None:
             entry["applied_status"] = applied_status
+        if then is not None:
+            entry["then"] = then
         with self.state.lock:
             log.append(entry)
         return response
@@ -349,7 +363,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, response):
         self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
+        if response.content_type is not None:
+            self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers:
             self.send_header(name, value)

@@ -18,6 +18,7 @@ import uuid
 
 from .auth import AUTH_CONFIG_KEYS, normalize_auth_setting
 from .faults import FaultList
+from .readings import BRIEF_FIELDS, DEFAULT_READINGS, READINGS, normalize_reading, parse_time
 
 DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json")
 
@@ -37,24 +38,8 @@ STATUSES = (
 )
 TRANSITIONAL_STATUSES = frozenset(("PENDING", "CREATING", "UPDATING", "STOPPING", "DELETING"))
 
-# Field order of the Show / List item shape (API reference sections 5 and 6).
-PUBLIC_FIELDS = (
-    "visibility",
-    "source",
-    "id",
-    "name",
-    "description",
-    "endpoint_id",
-    "status",
-    "create_time",
-    "update_time",
-    "duration",
-    "create_user",
-    "type",
-    "config",
-    "error_code",
-    "error_msg",
-)
+# Field order of the Show / List item shape (API reference sections 5 and 6): the SDK's brief fields, then these.
+PUBLIC_FIELDS = BRIEF_FIELDS + ("config", "error_code", "error_msg")
 
 DEFAULT_CONFIG = {
     "update_seconds": 2.0,
@@ -65,7 +50,11 @@ DEFAULT_CONFIG = {
     "tokens": None,
     "fail_next_update": None,
     "fail_next_deploy": None,
+    # Reads after an accepted DELETE that still show the instance as it was before (eventual consistency).
+    "stale_reads_after_delete": 0,
 }
+# The readings the documentation leaves open (readings.py), one switch each.
+DEFAULT_CONFIG.update(DEFAULT_READINGS)
 DELETE_MODES = ("gone", "deleted")
 DEFAULT_FAILURES = {
     "fail_next_update": {"error_code": "dataartsfabric.00040002", "error_msg": "Failed to update the service instance."},
@@ -82,8 +71,10 @@ INTERNAL_KEYS = ("workspace_id", "_emulator")
 
 def iso_time(epoch):
     """ISO-8601 UTC with milliseconds, e.g. 2023-05-30T12:24:30.401Z."""
-    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (moment.microsecond // 1000)
+    # Whole milliseconds first: a float such as 1700000000.123 may sit just below its millisecond.
+    seconds, millis = divmod(int(round(epoch * 1000)), 1000)
+    moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % millis
 
 
 def deep_merge(target, patch):
@@ -113,10 +104,12 @@ def normalize_config(values, base):
             if not _is_number(value) or value < 0:
                 raise ValueError("%s must be a number >= 0" % key)
             config[key] = float(value)
-        elif key == "stale_reads":
+        elif key in ("stale_reads", "stale_reads_after_delete"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError("stale_reads must be an integer >= 0")
+                raise ValueError("%s must be an integer >= 0" % key)
             config[key] = value
+        elif key in READINGS:
+            config[key] = normalize_reading(key, value)
         elif key == "delete_mode":
             if value not in DELETE_MODES:
                 raise ValueError("delete_mode must be one of %s" % ", ".join(DELETE_MODES))
@@ -248,6 +241,8 @@ class State:
         self.config = copy.deepcopy(self.default_config)
         self.workspaces = []
         self.instances = {}
+        # Instances that are gone but still have stale reads left (stale_reads_after_delete): only reads see them.
+        self.ghosts = {}
         self.events = []
         self.requests = []
         self.faults = FaultList()
@@ -269,7 +264,8 @@ class State:
                         seed[key] = checked[key]
             self._clear()
             self.workspaces = list(seed["workspaces"])
-            start = self.wallclock() - len(seed["instances"])
+            # Whole seconds, one apart: the seed's timestamps need no fractional digits (see the "varied" reading).
+            start = int(self.wallclock()) - len(seed["instances"])
             for index, raw in enumerate(seed["instances"]):
                 self.add_instance(raw, created=start + index)
 
@@ -289,6 +285,7 @@ class State:
             raise ValueError("instance id must be a non-empty string")
         if data["id"] in self.instances:
             raise ValueError("instance %s already exists" % data["id"])
+        self.ghosts.pop(data["id"], None)
         if data.get("status") not in STATUSES:
             raise ValueError("status must be one of %s" % ", ".join(STATUSES))
         if data["name"] is None:
@@ -329,6 +326,19 @@ class State:
     def in_workspace(self, workspace_id):
         return [instance for instance in self.instances.values() if instance.workspace_id == workspace_id]
 
+    def readable(self, workspace_id, instance_id):
+        """What a read finds: the instance, or a gone one that still has stale reads left."""
+        instance = self.get(workspace_id, instance_id)
+        if instance is None:
+            ghost = self.ghosts.get(instance_id)
+            if ghost is not None and ghost.workspace_id == workspace_id:
+                return ghost
+        return instance
+
+    def readable_in_workspace(self, workspace_id):
+        ghosts = [ghost for ghost in self.ghosts.values() if ghost.workspace_id == workspace_id]
+        return self.in_workspace(workspace_id) + ghosts
+
     def peek_view(self, instance):
         """What a read would show, without consuming a stale read."""
         if instance.stale_remaining > 0 and instance.stale_view is not None:
@@ -342,6 +352,9 @@ class State:
             view = copy.deepcopy(instance.stale_view)
             if instance.stale_remaining == 0:
                 instance.stale_view = None
+                # A gone instance is seen no more once its stale reads are used up.
+                if self.ghosts.get(instance.id) is instance:
+                    del self.ghosts[instance.id]
             return view
         return instance.view()
 
@@ -364,8 +377,15 @@ class State:
         return view
 
     # ----------------------------------------------------------- lifecycle
-    def _now_iso(self):
-        return iso_time(self.wallclock())
+    @staticmethod
+    def _touch(instance, epoch):
+        """Set update_time to a moment, never to one that is not after the instance's current update_time."""
+        stamp = iso_time(epoch)
+        current = parse_time(instance.data.get("update_time"))
+        candidate = parse_time(stamp)
+        if current is not None and candidate <= current:
+            stamp = iso_time((current // 1000000 + 1) / 1000.0)
+        instance.data["update_time"] = stamp
 
     def record_event(self, instance_id, workspace_id, old, new, operation, when=None):
         self.events.append(
@@ -422,7 +442,9 @@ class State:
             before = instance.view()
             instance.stale_view = before
             instance.stale_remaining = self.config["stale_reads"]
-        instance.data["update_time"] = self._now_iso()
+        if self.config["update_time_on"] == "accept":
+            # "complete": update_time keeps its old value while UPDATING (_complete moves it in both readings).
+            self._touch(instance, self.wallclock())
         self._set_status(instance, "UPDATING", "update")
         instance.pending = {
             "operation": "update",
@@ -435,7 +457,10 @@ class State:
     def begin_delete(self, instance):
         instance.stale_view = None
         instance.stale_remaining = 0
-        instance.data["update_time"] = self._now_iso()
+        if self.config["stale_reads_after_delete"] > 0:
+            instance.stale_view = instance.view()
+            instance.stale_remaining = self.config["stale_reads_after_delete"]
+        self._touch(instance, self.wallclock())
         self._set_status(instance, "DELETING", "delete")
         instance.pending = {
             "operation": "delete",
@@ -458,17 +483,18 @@ class State:
         instance.pending = None
         # Wall-clock moment at which the operation finished (it may be observed later).
         when = self.wallclock() - max(0.0, now - pending["due"])
-        stamp = iso_time(when)
         operation = pending["operation"]
         if operation == "delete":
             if pending.get("mode") == "deleted":
-                instance.data["update_time"] = stamp
+                self._touch(instance, when)
                 self._set_status(instance, "DELETED", operation, when)
             else:
                 del self.instances[instance.id]
+                if instance.stale_remaining > 0 and instance.stale_view is not None:
+                    self.ghosts[instance.id] = instance
                 self.record_event(instance.id, instance.workspace_id, instance.status, None, operation, when)
             return
-        instance.data["update_time"] = stamp
+        self._touch(instance, when)
         if pending["fail"]:
             instance.data["error_code"] = pending["fail"].get("error_code")
             instance.data["error_msg"] = pending["fail"].get("error_msg")
@@ -514,15 +540,32 @@ class State:
         new_status = patch.pop("status", None)
         deep_merge(instance.data, patch)
         if "update_time" not in patch:
-            instance.data["update_time"] = self._now_iso()
+            self._touch(instance, self.wallclock())
         if new_status is not None:
             # An explicit status change ends any pending operation.
             instance.pending = None
             self._set_status(instance, new_status, "patch")
         return instance
 
+    def perform(self, then):
+        """The state change of a fault rule's "then" ({"create": {...}} or {"delete": id}); what happened, for the log."""
+        if "create" in then:
+            try:
+                instance = self.add_instance(then["create"])
+            except ValueError as exc:
+                return {"error": str(exc)}
+            self.record_event(instance.id, instance.workspace_id, None, instance.status, "fault")
+            return {"created": instance.id}
+        instance = self.instances.get(then["delete"])
+        if instance is None:
+            return {"error": "no instance %s" % then["delete"]}
+        self.remove_instance(instance)
+        self.record_event(instance.id, instance.workspace_id, instance.status, None, "fault")
+        return {"deleted": instance.id}
+
     def remove_instance(self, instance):
         del self.instances[instance.id]
+        self.ghosts.pop(instance.id, None)
 
     def next_request_seq(self):
         self._request_seq += 1

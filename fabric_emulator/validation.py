@@ -227,8 +227,10 @@ def validate_list_query(query):
         result["type"] = _query_choice(first["type"], "type", SERVICE_TYPES)
     if "visibility" in first:
         result["visibility"] = _query_choice(first["visibility"], "visibility", VISIBILITIES)
-    if "sort_by" in first:
-        result["sort_by"] = _query_choice(first["sort_by"], "sort_by", SORT_KEYS)
+    # An unknown sort key is ignored (the default, CREATE_TIME, applies): the documented type is a plain String
+    # with CREATE_TIME as its only value, and the older SDKs' DURATION is still honoured.
+    if first.get("sort_by") in SORT_KEYS:
+        result["sort_by"] = first["sort_by"]
     if "order_by" in first:
         result["order_by"] = _query_choice(first["order_by"], "order_by", ORDERS)
     return result

@@ -8,12 +8,11 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 import requests
+from emulator_support import CANARY, DEMO, SHAPE, SPACED, WS, run_cli, running_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,30 +20,9 @@ from fabric_emulator.server import Emulator, Request
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
-WS = "ws-demo"
-DEMO = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"
-CANARY = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"
-SPACED = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"
 DEMO_SOURCE = {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b", "version_id": "7c6b5a4d3e2f41a0b9c8d7e6f5a4b3c2"}
 ENDPOINT = "0b5633ba2b904511ad514346f4d23d4b"
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-SHAPE = [
-    "visibility",
-    "source",
-    "id",
-    "name",
-    "description",
-    "endpoint_id",
-    "status",
-    "create_time",
-    "update_time",
-    "duration",
-    "create_user",
-    "type",
-    "config",
-    "error_code",
-    "error_msg",
-]
 BAD_INPUT = "common.01000001"
 NOT_FOUND_BODY = {"error_code": "common.01000001", "error_msg": "response status exception, code: 404"}
 
@@ -161,7 +139,6 @@ def test_list_exact_filters(client):
         {"offset": "1.5"},
         {"order_by": "UP"},
         {"order_by": "asc"},
-        {"sort_by": "NAME"},
         {"type": "OTHER"},
         {"visibility": "SHARED"},
         {"id": "bad/id"},
@@ -784,6 +761,13 @@ def test_config_api(client):
         "tokens": None,
         "fail_next_update": None,
         "fail_next_deploy": None,
+        "stale_reads_after_delete": 0,
+        "list_items": "full",
+        "update_time_on": "accept",
+        "write_body": "json",
+        "numbers": "int",
+        "timestamps": "millis_z",
+        "list_total": "exact",
     }
     updated = client.configure(update_seconds=1, tokens=["a"], fail_next_deploy={"error_msg": "no capacity"})
     assert updated["update_seconds"] == 1.0 and updated["tokens"] == ["a"]
@@ -829,16 +813,7 @@ def test_keep_alive_and_content_length(client, emulator):
 
 def test_cli_starts_and_stops_cleanly(tmp_path):
     port_file = tmp_path / "port"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fabric_emulator", "--port", "0", "--port-file", str(port_file), "--token", "cli-token", "--update-seconds", "0"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline().strip()
-        port = int(port_file.read_text().strip())
+    with running_cli(port_file, "--token", "cli-token", "--update-seconds", "0") as (process, port, line):
         assert line == "fabric emulator listening on http://127.0.0.1:%d" % port
         url = "http://127.0.0.1:%d/v1/workspaces/ws-demo/services/instances" % port
         assert requests.get(url, timeout=5).status_code == 401
@@ -848,24 +823,11 @@ def test_cli_starts_and_stops_cleanly(tmp_path):
         assert process.wait(timeout=10) == 0
         assert process.stderr.read() == ""  # quiet: no line per request
         assert not os.path.exists(port_file)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_cli_bad_seed(tmp_path):
     missing = tmp_path / "missing.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "fabric_emulator", "--port", "0", "--seed", str(missing)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=False,
-    )
+    result = run_cli("--port", "0", "--seed", str(missing))
     assert result.returncode == 2 and "seed" in result.stderr
 
 

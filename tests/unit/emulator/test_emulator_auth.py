@@ -12,13 +12,12 @@ import json
 import os
 import random
 import secrets
-import subprocess
-import sys
 import time
 from urllib.parse import quote
 
 import pytest
 import requests
+from emulator_support import run_cli, running_cli
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
@@ -374,48 +373,16 @@ def test_constructor_and_cli(tmp_path):
         assert send(emu, "GET", LIST_PATH).status_code == 200  # constructor credentials survive a reset
     auth_file = tmp_path / "auth.json"
     auth_file.write_text(json.dumps(dict(CREDENTIALS, tokens=[STATIC_TOKEN])), encoding="utf-8")
-    port_file = tmp_path / "port"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "fabric_emulator",
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-            "--auth-file",
-            str(auth_file),
-            "--token",
-            "cli-token",
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not port_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+    with running_cli(tmp_path / "port", "--auth-file", str(auth_file), "--token", "cli-token") as (_process, port, _line):
 
         class Running:
-            url = "http://127.0.0.1:%s" % port_file.read_text().strip()
+            url = "http://127.0.0.1:%d" % port
 
         assert send(Running, "GET", LIST_PATH).status_code == 200
         for token in ("cli-token", STATIC_TOKEN):
             assert requests.get(Running.url + LIST_PATH, headers={"X-Auth-Token": token}, timeout=5).status_code == 200
         assert issue_token(Running).status_code == 201
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
     bad = tmp_path / "bad.json"
     bad.write_text('{"access_keys": {"AK": {}}}', encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "fabric_emulator", "--port", "0", "--auth-file", str(bad)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_cli("--port", "0", "--auth-file", str(bad))
     assert result.returncode == 2 and "secret_key" in result.stderr
