@@ -7,6 +7,10 @@ import pytest
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import (
     CONNECTION_ARGUMENT_SPEC,
+    DEFAULT_API_RETRIES,
+    DEFAULT_API_TIMEOUT,
+    MAX_API_RETRIES,
+    MAX_API_TIMEOUT,
     blank_to_none,
     check_request_options,
     resolve_endpoint,
@@ -166,3 +170,11 @@ def test_argument_spec_matches_the_contract():
             assert "fallback" not in spec, name
         else:
             assert spec["fallback"][1] == [env], name
+
+
+def test_defaults_and_limits_are_the_named_ones():
+    assert (DEFAULT_API_TIMEOUT, DEFAULT_API_RETRIES, MAX_API_TIMEOUT, MAX_API_RETRIES) == (30, 5, 3600, 20)
+    check_request_options({"api_timeout": MAX_API_TIMEOUT, "api_retries": MAX_API_RETRIES})
+    with pytest.raises(FabricInputError) as caught:
+        check_request_options({"api_timeout": MAX_API_TIMEOUT + 1})
+    assert "between 1 and 3600 seconds" in str(caught.value)
