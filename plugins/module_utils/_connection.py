@@ -50,6 +50,11 @@ CONNECTION_ARGUMENT_SPEC = {
 }
 
 
+def env_name(option):
+    """The environment variable an option falls back to (named in errors beside the option)."""
+    return CONNECTION_ARGUMENT_SPEC[option]["fallback"][1][0]
+
+
 def blank_to_none(value):
     """Empty strings (an unset environment variable exported as '') count as unset."""
     if isinstance(value, str) and not value.strip():

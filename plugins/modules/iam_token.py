@@ -77,16 +77,17 @@ expires_at:
   sample: "2026-11-29T09:00:00.000000Z"
 """
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import PASSWORD_OPTIONS, fetch_password_token
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import blank_to_none, check_request_options
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import PasswordMethod, fetch_password_token
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import check_request_options, env_name
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._module import FabricModule
 
 
 def execute(module):
-    missing = [name for name in PASSWORD_OPTIONS if blank_to_none(module.params.get(name)) is None]
+    missing = PasswordMethod.missing(module.params)
     if missing:
-        raise FabricInputError("iam_token needs {0} (or HW_USER_NAME, HW_PASSWORD, HW_DOMAIN_NAME)".format(", ".join(missing)))
+        variables = ", ".join(env_name(name) for name in PasswordMethod.required)
+        raise FabricInputError("iam_token needs {0} (or {1})".format(", ".join(missing), variables))
     check_request_options(module.params)
     token, expires_at = fetch_password_token(module.new_client, module.params)
     return {"changed": False, "token": token, "expires_at": expires_at}

@@ -13,6 +13,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection impor
     MAX_API_TIMEOUT,
     blank_to_none,
     check_request_options,
+    env_name,
     resolve_endpoint,
     resolve_iam_endpoint,
 )
@@ -178,3 +179,8 @@ def test_defaults_and_limits_are_the_named_ones():
     with pytest.raises(FabricInputError) as caught:
         check_request_options({"api_timeout": MAX_API_TIMEOUT + 1})
     assert "between 1 and 3600 seconds" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", sorted(name for name, (_kind, _default, env, _no_log) in OPTIONS.items() if env))
+def test_env_name(name):
+    assert env_name(name) == OPTIONS[name][2]
