@@ -54,6 +54,8 @@ options:
         choices: [PRIVATE, PUBLIC]
 extends_documentation_fragment:
   - hwcloud.dataarts._connection
+  - hwcloud.dataarts._auth
+  - hwcloud.dataarts._auth.method_choice
   - hwcloud.dataarts._attributes
   - hwcloud.dataarts._attributes.read_only
 notes:

@@ -14,14 +14,28 @@ description:
     project-scoped token, so that a play makes one IAM call and hands the token to every later task through
     C(module_defaults) (O(auth_token)), instead of one IAM call per task or loop item.
   - The token is scoped to O(project_id) when given, else to the project named after O(region).
-  - Accepts the whole shared option set, so that C(group/hwcloud.dataarts.fabric) defaults apply to it; it always uses the
-    password options and ignores O(auth_token), O(access_key), O(secret_key) and O(security_token).
+  - Always authenticates with O(user_name), O(password) and O(domain_name). It accepts the whole shared option set, so that
+    C(group/hwcloud.dataarts.fabric) defaults apply to it; the options it does not use are marked as ignored below.
   - 'Set C(no_log: true) on the task: the result holds the token, a credential valid for 24 hours.'
 author:
   - hwcloud.dataarts contributors (@hwcloud-dataarts)
-options: {}
+# The shared options this module ignores: their descriptions here replace the shared ones.
+options:
+  endpoint:
+    description: &ignored
+      - Ignored by this module, which calls IAM only (O(iam_endpoint)) and always authenticates with the password options.
+        Accepted so that C(group/hwcloud.dataarts.fabric) defaults apply to this module.
+  auth_token:
+    description: *ignored
+  access_key:
+    description: *ignored
+  secret_key:
+    description: *ignored
+  security_token:
+    description: *ignored
 extends_documentation_fragment:
   - hwcloud.dataarts._connection
+  - hwcloud.dataarts._auth
   - hwcloud.dataarts._attributes
 attributes:
   check_mode:

@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 import responses
+import yaml
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as module
 
@@ -130,3 +131,22 @@ def test_refused_password_names_user_and_domain_only(run_module, mocked, capsys)
     assert PASSWORD not in result["msg"]
     assert capsys.readouterr().out == ""
     assert len(mocked.calls) == 1
+
+
+def documented_as_ignored():
+    """The options iam_token's own documentation marks as ignored (it overrides their shared descriptions)."""
+    options = yaml.safe_load(module.DOCUMENTATION)["options"]
+    return sorted(name for name, spec in options.items() if spec["description"][0].startswith("Ignored by this module"))
+
+
+@pytest.mark.parametrize("option", documented_as_ignored())
+def test_each_option_documented_as_ignored_is_ignored(run_module, mocked, option):
+    """A value that would fail the task (or change the request) if the option were used changes nothing."""
+    token = "tok-" + secrets.token_hex(20)
+    iam_answers(mocked, token)
+    result = run_module(module, args(**{option: "unusable value\twith a tab"}))
+    assert result["token"] == token, result
+    assert result["warning_texts"] == []
+    request = mocked.calls[0].request
+    assert request.url == IAM_URL
+    assert not {"X-Auth-Token", "Authorization", "X-Security-Token", "X-Project-Id"} & set(request.headers)
