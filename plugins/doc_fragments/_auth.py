@@ -44,6 +44,7 @@ options:
         per task.
       - If not set, the value of the E(HW_USER_NAME) environment variable is used.
     type: str
+    aliases: [user]
   password:
     description:
       - The password of O(user_name).
@@ -54,12 +55,14 @@ options:
       - The account (domain) that O(user_name) belongs to.
       - If not set, the value of the E(HW_DOMAIN_NAME) environment variable is used.
     type: str
+    aliases: [domain]
   iam_endpoint:
     description:
       - The base URL of IAM; C(/v3/auth/tokens) is appended (C(/auth/tokens) when it already ends in C(/v3)).
       - When not set, it is derived from O(region) as C(https://iam.{region}.myhuaweicloud.com).
       - If not set, the value of the E(HW_AUTH_URL) environment variable is used.
     type: str
+    aliases: [identity_endpoint]
 """
 
     # Which method a task uses: for the modules that call the Fabric API, not for iam_token (hwcloud.dataarts._auth.method_choice).

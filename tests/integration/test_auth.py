@@ -328,7 +328,7 @@ def test_stray_parts_of_lower_methods_are_ignored_with_a_warning(ansible, iam, e
     assert "x-auth-token" in calls[0]["headers"] and "authorization" in calls[1]["headers"] and "authorization" in calls[2]["headers"]
 
 
-# --------------------------------------------------------------------------------------------- iam_token
+# --------------------------------------------------------------------------------------------- iam_token, aliases
 
 
 def test_iam_token_under_group_defaults_of_other_methods(ansible, iam, emulator):
@@ -366,3 +366,23 @@ def test_iam_token_under_group_defaults_of_other_methods(ansible, iam, emulator)
     reads = fabric(entries)
     assert [(entry["method"], entry["status"]) for entry in reads] == [("GET", 200)]
     assert "x-auth-token" in reads[0]["headers"]
+
+
+def test_aliases_of_the_hwc_modules(ansible, iam, emulator):
+    """user, domain and identity_endpoint, as community.general's hwc_* modules name them."""
+    options = {
+        "endpoint": emulator.url,
+        "identity_endpoint": emulator.url + "/v3",
+        "user": USER,
+        "password": PASSWORD,
+        "domain": DOMAIN,
+        "project_id": PROJECT,
+    }
+    result = run(ansible, [{"name": "task under test", INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID}}], options)
+    assert_ok(result)
+    assert [instance["id"] for instance in result.last["instances"]] == [DEMO_ID]
+    assert len(assert_no_secret(result, iam)) == 1
+    entries = log(iam)
+    assert [entry["status"] for entry in iam_calls(entries, "/v3/auth/tokens")] == [201]
+    assert iam.call("GET", "tokens")["tokens"][0]["user_name"] == USER
+    assert all("x-auth-token" in entry["headers"] for entry in fabric(entries))

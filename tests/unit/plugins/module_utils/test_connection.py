@@ -181,6 +181,14 @@ def test_defaults_and_limits_are_the_named_ones():
     assert "between 1 and 3600 seconds" in str(caught.value)
 
 
+# The names community.general's hwc_* modules use for the same options.
+ALIASES = {"user_name": ["user"], "domain_name": ["domain"], "iam_endpoint": ["identity_endpoint"]}
+
+
+def test_aliases_of_the_hwc_modules():
+    assert {name: spec["aliases"] for name, spec in CONNECTION_ARGUMENT_SPEC.items() if "aliases" in spec} == ALIASES
+
+
 @pytest.mark.parametrize("name", sorted(name for name, (_kind, _default, env, _no_log) in OPTIONS.items() if env))
 def test_env_name(name):
     assert env_name(name) == OPTIONS[name][2]
