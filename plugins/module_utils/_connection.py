@@ -19,6 +19,13 @@ IAM_ENDPOINT_TEMPLATE = "https://iam.{0}.myhuaweicloud.com"
 _REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", re.IGNORECASE)
 
+DEFAULT_API_TIMEOUT = 30
+DEFAULT_API_RETRIES = 5
+# An answer that takes longer than an hour is a hung connection, not a slow API.
+MAX_API_TIMEOUT = 3600
+# 20 retries already pause up to about 8 minutes for one request (backoff capped at 30 s); more would hide an outage.
+MAX_API_RETRIES = 20
+
 
 def _env(*names):
     return {"fallback": (env_fallback, list(names))}
@@ -32,15 +39,20 @@ CONNECTION_ARGUMENT_SPEC = {
     "secret_key": dict(type="str", no_log=True, **_env("HW_SECRET_KEY")),
     "security_token": dict(type="str", no_log=True, **_env("HW_SECURITY_TOKEN")),
     "project_id": dict(type="str", **_env("HW_PROJECT_ID")),
-    "user_name": dict(type="str", **_env("HW_USER_NAME")),
+    "user_name": dict(type="str", aliases=["user"], **_env("HW_USER_NAME")),
     "password": dict(type="str", no_log=True, **_env("HW_PASSWORD")),
-    "domain_name": dict(type="str", **_env("HW_DOMAIN_NAME")),
-    "iam_endpoint": dict(type="str", **_env("HW_AUTH_URL")),
+    "domain_name": dict(type="str", aliases=["domain"], **_env("HW_DOMAIN_NAME")),
+    "iam_endpoint": dict(type="str", aliases=["identity_endpoint"], **_env("HW_AUTH_URL")),
     "validate_certs": dict(type="bool", default=True),
     "ca_path": dict(type="path"),
-    "api_timeout": dict(type="int", default=30),
-    "api_retries": dict(type="int", default=5),
+    "api_timeout": dict(type="int", default=DEFAULT_API_TIMEOUT),
+    "api_retries": dict(type="int", default=DEFAULT_API_RETRIES),
 }
+
+
+def env_name(option):
+    """The environment variable an option falls back to (named in errors beside the option)."""
+    return CONNECTION_ARGUMENT_SPEC[option]["fallback"][1][0]
 
 
 def blank_to_none(value):
@@ -103,7 +115,7 @@ def check_request_options(params):
     ca_path = params.get("ca_path")
     if params.get("validate_certs", True) and ca_path and not os.path.exists(ca_path):
         raise FabricInputError("ca_path {0!r} does not exist: give a CA bundle file (PEM) or a directory of CA certificates".format(ca_path))
-    if params.get("api_timeout") is not None and not 1 <= params["api_timeout"] <= 3600:
-        raise FabricInputError("api_timeout must be between 1 and 3600 seconds, got {0}".format(params["api_timeout"]))
-    if params.get("api_retries") is not None and not 0 <= params["api_retries"] <= 20:
-        raise FabricInputError("api_retries must be between 0 and 20, got {0}".format(params["api_retries"]))
+    if params.get("api_timeout") is not None and not 1 <= params["api_timeout"] <= MAX_API_TIMEOUT:
+        raise FabricInputError("api_timeout must be between 1 and {0} seconds, got {1}".format(MAX_API_TIMEOUT, params["api_timeout"]))
+    if params.get("api_retries") is not None and not 0 <= params["api_retries"] <= MAX_API_RETRIES:
+        raise FabricInputError("api_retries must be between 0 and {0}, got {1}".format(MAX_API_RETRIES, params["api_retries"]))

@@ -19,6 +19,7 @@ import traceback
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _retry
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import DEFAULT_API_RETRIES, DEFAULT_API_TIMEOUT
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import (
     FabricConnectionError,
     FabricUnexpectedAnswer,
@@ -129,8 +130,8 @@ class FabricClient:
         self,
         base_url,
         auth=None,
-        timeout=30,
-        retries=5,
+        timeout=DEFAULT_API_TIMEOUT,
+        retries=DEFAULT_API_RETRIES,
         verify=True,
         session=None,
         clock=time.monotonic,

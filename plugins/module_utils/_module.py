@@ -75,7 +75,6 @@ class FabricModule:
         self.started = clock()
         self.deadline = None
         self._client = None
-        self.auth_method = None
 
     @property
     def check_mode(self):
@@ -116,7 +115,7 @@ class FabricModule:
     def client(self):
         """The Fabric-ep client, authenticated (an IAM call may happen here, once per task)."""
         if self._client is None:
-            auth, warnings, self.auth_method = build_auth(self.params, self.new_client, self.register_secret)
+            auth, warnings, _method = build_auth(self.params, self.new_client, self.register_secret)
             for warning in warnings:
                 self.warn(warning)
             self._client = self.new_client(resolve_endpoint(self.params), auth)

@@ -94,6 +94,8 @@ options:
     default: 600
 extends_documentation_fragment:
   - hwcloud.dataarts._connection
+  - hwcloud.dataarts._auth
+  - hwcloud.dataarts._auth.method_choice
   - hwcloud.dataarts._attributes
 attributes:
   check_mode:

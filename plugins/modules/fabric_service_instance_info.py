@@ -13,7 +13,7 @@ description:
   - Reads DataArts Fabric (Fabric-ep) inference service instances of a workspace, by id, by exact name, by a list of ids, or by
     the List API's filters, and returns them with every page merged, in one shape whatever the List API's items carry.
   - With O(wait=true) it waits until every selected instance is steady and shows O(expect), polling the List API (one request
-    per 100 instances per poll): the fast way to wait for a fleet-wide change made by a loop with O(wait=false).
+    per 100 instances per poll). It is the fast way to wait for a fleet-wide change made by a loop with O(wait=false).
 author:
   - hwcloud.dataarts contributors (@hwcloud-dataarts)
 options:
@@ -97,6 +97,8 @@ options:
             type: int
 extends_documentation_fragment:
   - hwcloud.dataarts._connection
+  - hwcloud.dataarts._auth
+  - hwcloud.dataarts._auth.method_choice
   - hwcloud.dataarts._attributes
   - hwcloud.dataarts._attributes.read_only
 notes:

@@ -14,14 +14,28 @@ description:
     project-scoped token, so that a play makes one IAM call and hands the token to every later task through
     C(module_defaults) (O(auth_token)), instead of one IAM call per task or loop item.
   - The token is scoped to O(project_id) when given, else to the project named after O(region).
-  - Accepts the whole shared option set, so that C(group/hwcloud.dataarts.fabric) defaults apply to it; it always uses the
-    password options and ignores O(auth_token), O(access_key), O(secret_key) and O(security_token).
+  - Always authenticates with O(user_name), O(password) and O(domain_name). It accepts the whole shared option set, so that
+    C(group/hwcloud.dataarts.fabric) defaults apply to it; the options it does not use are marked as ignored below.
   - 'Set C(no_log: true) on the task: the result holds the token, a credential valid for 24 hours.'
 author:
   - hwcloud.dataarts contributors (@hwcloud-dataarts)
-options: {}
+# The shared options this module ignores: their descriptions here replace the shared ones.
+options:
+  endpoint:
+    description: &ignored
+      - Ignored by this module, which calls IAM only (O(iam_endpoint)) and always authenticates with the password options.
+        Accepted so that C(group/hwcloud.dataarts.fabric) defaults apply to this module.
+  auth_token:
+    description: *ignored
+  access_key:
+    description: *ignored
+  secret_key:
+    description: *ignored
+  security_token:
+    description: *ignored
 extends_documentation_fragment:
   - hwcloud.dataarts._connection
+  - hwcloud.dataarts._auth
   - hwcloud.dataarts._attributes
 attributes:
   check_mode:
@@ -77,16 +91,17 @@ expires_at:
   sample: "2026-11-29T09:00:00.000000Z"
 """
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import PASSWORD_OPTIONS, fetch_password_token
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import blank_to_none, check_request_options
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import PasswordMethod, fetch_password_token
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import check_request_options, env_name
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricInputError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._module import FabricModule
 
 
 def execute(module):
-    missing = [name for name in PASSWORD_OPTIONS if blank_to_none(module.params.get(name)) is None]
+    missing = PasswordMethod.missing(module.params)
     if missing:
-        raise FabricInputError("iam_token needs {0} (or HW_USER_NAME, HW_PASSWORD, HW_DOMAIN_NAME)".format(", ".join(missing)))
+        variables = ", ".join(env_name(name) for name in PasswordMethod.required)
+        raise FabricInputError("iam_token needs {0} (or {1})".format(", ".join(missing), variables))
     check_request_options(module.params)
     token, expires_at = fetch_password_token(module.new_client, module.params)
     return {"changed": False, "token": token, "expires_at": expires_at}

@@ -148,3 +148,46 @@ def _plain(text):
     """Ansible doc markup (C(x), O(x), V(x), E(x), I(x)) reduced to its text."""
     text = re.sub(r"\b[COVEIRMLU]\(([^)]*)\)", lambda match: match.group(1).split("=")[0] if match.group(0)[0] == "O" else match.group(1), text)
     return re.sub(r"\s+", " ", text)
+
+
+# What iam_token does not use of the shared option set: it calls IAM only, and always with the password options.
+IGNORED_BY_IAM_TOKEN = {"endpoint", "auth_token", "access_key", "secret_key", "security_token"}
+USED_BY_IAM_TOKEN = {
+    "region",
+    "project_id",
+    "user_name",
+    "password",
+    "domain_name",
+    "iam_endpoint",
+    "validate_certs",
+    "ca_path",
+    "api_timeout",
+    "api_retries",
+}
+METHOD_CHOICE_NOTE = "Exactly one authentication method is used, the first complete one of"
+
+
+def _marked_ignored(doc):
+    return {name for name, spec in doc["options"].items() if spec["description"][0].startswith("Ignored by this module")}
+
+
+def test_iam_token_marks_each_option_it_ignores_and_nothing_contradicts_it(farm):
+    """ansible-doc's rendering of iam_token: the ignored options say so; no note or description tells of a choice of method."""
+    doc = _ansible_doc("iam_token", farm)["doc"]
+    assert _marked_ignored(doc) == IGNORED_BY_IAM_TOKEN
+    assert set(doc["options"]) == IGNORED_BY_IAM_TOKEN | USED_BY_IAM_TOKEN
+    for note in doc.get("notes") or []:
+        assert "authentication method" not in note, note
+    # The options it uses name no option of another method (as in "used when O(auth_token) is not set").
+    for name in USED_BY_IAM_TOKEN:
+        text = " ".join(doc["options"][name]["description"])
+        for other in IGNORED_BY_IAM_TOKEN - {"endpoint"}:
+            assert "O({0})".format(other) not in text, (name, other)
+
+
+@pytest.mark.parametrize("module", DOCUMENTED)
+def test_the_fabric_modules_say_which_method_is_used(module, farm):
+    doc = _ansible_doc(module, farm)["doc"]
+    assert [note for note in doc["notes"] if note.startswith(METHOD_CHOICE_NOTE)], doc["notes"]
+    assert _marked_ignored(doc) == set()
+    assert IGNORED_BY_IAM_TOKEN | USED_BY_IAM_TOKEN <= set(doc["options"])

@@ -326,3 +326,63 @@ def test_stray_parts_of_lower_methods_are_ignored_with_a_warning(ansible, iam, e
     calls = log(iam)
     assert len(calls) == 3 and all(entry["status"] == 200 for entry in calls)
     assert "x-auth-token" in calls[0]["headers"] and "authorization" in calls[1]["headers"] and "authorization" in calls[2]["headers"]
+
+
+# --------------------------------------------------------------------------------------------- iam_token, aliases
+
+
+def test_iam_token_under_group_defaults_of_other_methods(ansible, iam, emulator):
+    """The group's defaults also set the Fabric endpoint, a token and an AK: iam_token ignores them and fetches a token."""
+    defaults = {
+        "endpoint": emulator.url,
+        "auth_token": TOKEN,
+        "access_key": AK,
+        "iam_endpoint": emulator.url,
+        "region": REGION,
+        "user_name": USER,
+        "password": PASSWORD,
+        "domain_name": DOMAIN,
+    }
+    tasks = [
+        {"name": "task under test", IAM_TOKEN: {}, "no_log": True, "register": "iam"},
+        {
+            "name": "A token came back",
+            "ansible.builtin.assert": {"that": ["iam.token is string", "iam.token | length > 0", "iam.expires_at is string"]},
+        },
+        {"name": "Fabric accepts it", INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID, "auth_token": "{{ iam.token }}"}},
+    ]
+    result = ansible.playbook(tasks, verbosity=4, connection=False, play={"module_defaults": {"group/hwcloud.dataarts.fabric": defaults}})
+    assert_ok(result)
+    assert [item["outcome"] for item in result.results] == ["ok", "ok", "ok"], result
+    issued = assert_no_secret(result, iam)
+    assert len(issued) == 1
+    entries = log(iam)
+    tokens = iam_calls(entries, "/v3/auth/tokens")
+    # One IAM call, unsigned and without the group's token; then one read that carries the issued token.
+    assert [entry["status"] for entry in tokens] == [201]
+    assert not {"x-auth-token", "authorization"} & set(tokens[0]["headers"])
+    issued_to = iam.call("GET", "tokens")["tokens"][0]
+    assert issued_to["user_name"] == USER and issued_to["project"]["name"] == REGION
+    reads = fabric(entries)
+    assert [(entry["method"], entry["status"]) for entry in reads] == [("GET", 200)]
+    assert "x-auth-token" in reads[0]["headers"]
+
+
+def test_aliases_of_the_hwc_modules(ansible, iam, emulator):
+    """user, domain and identity_endpoint, as community.general's hwc_* modules name them."""
+    options = {
+        "endpoint": emulator.url,
+        "identity_endpoint": emulator.url + "/v3",
+        "user": USER,
+        "password": PASSWORD,
+        "domain": DOMAIN,
+        "project_id": PROJECT,
+    }
+    result = run(ansible, [{"name": "task under test", INFO: {"workspace_id": WORKSPACE, "instance_id": DEMO_ID}}], options)
+    assert_ok(result)
+    assert [instance["id"] for instance in result.last["instances"]] == [DEMO_ID]
+    assert len(assert_no_secret(result, iam)) == 1
+    entries = log(iam)
+    assert [entry["status"] for entry in iam_calls(entries, "/v3/auth/tokens")] == [201]
+    assert iam.call("GET", "tokens")["tokens"][0]["user_name"] == USER
+    assert all("x-auth-token" in entry["headers"] for entry in fabric(entries))

@@ -11,16 +11,15 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import (
-    AKSK,
-    PASSWORD,
-    TOKEN,
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import METHODS, build_auth, select_method
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import (
     AkSkAuth,
+    AkSkMethod,
+    PasswordMethod,
     TokenAuth,
-    build_auth,
+    TokenMethod,
     fetch_password_token,
     lookup_project_id,
-    select_method,
 )
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricAuthError, FabricInputError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
@@ -59,6 +58,43 @@ def token_response(mocked, token="iam-token-value", status=201, url=TOKENS_URL):
     )
 
 
+# the methods
+
+
+def test_methods_in_order_of_precedence_with_their_options():
+    assert METHODS == (TokenMethod, AkSkMethod, PasswordMethod)
+    assert [(method.name, method.options()) for method in METHODS] == [
+        ("auth_token", ("auth_token",)),
+        ("access_key", ("access_key", "secret_key", "security_token")),
+        ("password", ("user_name", "password", "domain_name")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "method, params, missing",
+    [
+        (TokenMethod, {"auth_token": "t"}, []),
+        (TokenMethod, {"auth_token": " \n"}, ["auth_token"]),
+        (AkSkMethod, {"access_key": "ak", "secret_key": "sk"}, []),
+        (AkSkMethod, {"access_key": "ak", "security_token": "st"}, ["secret_key"]),
+        (PasswordMethod, {"user_name": "u", "password": "p", "domain_name": "d"}, []),
+        (PasswordMethod, {"password": "p", "domain_name": ""}, ["user_name", "domain_name"]),
+    ],
+)
+def test_a_method_is_complete_when_its_required_options_are_set(method, params, missing):
+    assert method.missing(params) == missing
+    assert method.is_complete(params) is (not missing)
+
+
+def test_the_error_says_how_to_complete_each_method():
+    with pytest.raises(FabricInputError) as caught:
+        select_method({"access_key": "AKONLY"})
+    assert str(caught.value) == (
+        "no complete authentication method (given: access_key): set auth_token (HW_AUTH_TOKEN), or access_key and secret_key "
+        "(HW_ACCESS_KEY, HW_SECRET_KEY), or user_name, password and domain_name (HW_USER_NAME, HW_PASSWORD, HW_DOMAIN_NAME)"
+    )
+
+
 # select_method
 
 
@@ -66,7 +102,7 @@ def test_token_wins_over_everything_and_warns_about_the_rest():
     method, warnings = select_method(
         {"auth_token": "t", "access_key": "ak", "secret_key": "sk", "security_token": "st", "user_name": "u", "password": "p", "domain_name": "d"}
     )
-    assert method == TOKEN
+    assert method == TokenMethod
     assert len(warnings) == 1
     for name in ("access_key", "secret_key", "security_token", "user_name", "password", "domain_name"):
         assert name in warnings[0]
@@ -77,37 +113,37 @@ def test_aksk_wins_over_password():
     method, warnings = select_method(
         {"access_key": "ak", "secret_key": "sk", "security_token": "st", "user_name": "u", "password": "p", "domain_name": "d"}
     )
-    assert method == AKSK
+    assert method == AkSkMethod
     assert len(warnings) == 1
     assert "user_name" in warnings[0] and "password" in warnings[0] and "domain_name" in warnings[0]
     assert "security_token" not in warnings[0]
 
 
 def test_password_alone():
-    assert select_method({"user_name": "u", "password": "p", "domain_name": "d"}) == (PASSWORD, [])
+    assert select_method({"user_name": "u", "password": "p", "domain_name": "d"}) == (PasswordMethod, [])
 
 
 def test_single_methods_have_no_warnings():
-    assert select_method({"auth_token": "t"}) == (TOKEN, [])
-    assert select_method({"access_key": "ak", "secret_key": "sk", "security_token": "st"}) == (AKSK, [])
+    assert select_method({"auth_token": "t"}) == (TokenMethod, [])
+    assert select_method({"access_key": "ak", "secret_key": "sk", "security_token": "st"}) == (AkSkMethod, [])
 
 
 @pytest.mark.parametrize("blank", ["", "   ", None])
 def test_empty_strings_are_unset(blank):
     method, warnings = select_method({"auth_token": blank, "access_key": "ak", "secret_key": "sk", "user_name": blank})
-    assert method == AKSK
+    assert method == AkSkMethod
     assert warnings == []
 
 
 def test_empty_secret_key_makes_aksk_incomplete():
     method, warnings = select_method({"access_key": "ak", "secret_key": "", "user_name": "u", "password": "p", "domain_name": "d"})
-    assert method == PASSWORD
+    assert method == PasswordMethod
     assert len(warnings) == 1 and "access_key" in warnings[0]
 
 
 def test_stray_lower_parts_are_named_in_a_warning():
     method, warnings = select_method({"auth_token": "t", "user_name": "u", "secret_key": SECRET_KEY_VALUE})
-    assert method == TOKEN
+    assert method == TokenMethod
     assert len(warnings) == 1
     assert "user_name" in warnings[0] and "secret_key" in warnings[0]
     assert "password" not in warnings[0] and "domain_name" not in warnings[0]
@@ -283,7 +319,7 @@ def test_build_auth_token(mocked, new_client):
     registered = []
     auth, warnings, method = build_auth({"auth_token": "tok-123", "user_name": "u"}, new_client, registered.append)
     assert isinstance(auth, TokenAuth)
-    assert method == TOKEN
+    assert method == TokenMethod
     assert len(warnings) == 1 and "user_name" in warnings[0]
     assert auth(prepared()).headers["X-Auth-Token"] == "tok-123"
     assert "tok-123" not in repr(auth)
@@ -295,7 +331,7 @@ def test_build_auth_aksk_with_project_id_calls_nobody(mocked, new_client):
     auth, _warnings, method = build_auth(
         {"access_key": "ak", "secret_key": "sk", "project_id": "proj-1", "security_token": ""}, new_client, [].append
     )
-    assert method == AKSK
+    assert method == AkSkMethod
     assert isinstance(auth, AkSkAuth)
     request = auth(prepared())
     assert request.headers["X-Project-Id"] == "proj-1"
@@ -316,7 +352,7 @@ def test_build_auth_password_registers_the_token(mocked, new_client):
     token_response(mocked, token=token)
     registered = []
     auth, warnings, method = build_auth(password_params(), new_client, registered.append)
-    assert method == PASSWORD
+    assert method == PasswordMethod
     assert warnings == []
     assert registered == [token]
     assert auth(prepared()).headers["X-Auth-Token"] == token

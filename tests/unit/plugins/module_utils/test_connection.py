@@ -7,8 +7,13 @@ import pytest
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection import (
     CONNECTION_ARGUMENT_SPEC,
+    DEFAULT_API_RETRIES,
+    DEFAULT_API_TIMEOUT,
+    MAX_API_RETRIES,
+    MAX_API_TIMEOUT,
     blank_to_none,
     check_request_options,
+    env_name,
     resolve_endpoint,
     resolve_iam_endpoint,
 )
@@ -166,3 +171,24 @@ def test_argument_spec_matches_the_contract():
             assert "fallback" not in spec, name
         else:
             assert spec["fallback"][1] == [env], name
+
+
+def test_defaults_and_limits_are_the_named_ones():
+    assert (DEFAULT_API_TIMEOUT, DEFAULT_API_RETRIES, MAX_API_TIMEOUT, MAX_API_RETRIES) == (30, 5, 3600, 20)
+    check_request_options({"api_timeout": MAX_API_TIMEOUT, "api_retries": MAX_API_RETRIES})
+    with pytest.raises(FabricInputError) as caught:
+        check_request_options({"api_timeout": MAX_API_TIMEOUT + 1})
+    assert "between 1 and 3600 seconds" in str(caught.value)
+
+
+# The names community.general's hwc_* modules use for the same options.
+ALIASES = {"user_name": ["user"], "domain_name": ["domain"], "iam_endpoint": ["identity_endpoint"]}
+
+
+def test_aliases_of_the_hwc_modules():
+    assert {name: spec["aliases"] for name, spec in CONNECTION_ARGUMENT_SPEC.items() if "aliases" in spec} == ALIASES
+
+
+@pytest.mark.parametrize("name", sorted(name for name, (_kind, _default, env, _no_log) in OPTIONS.items() if env))
+def test_env_name(name):
+    assert env_name(name) == OPTIONS[name][2]

@@ -17,7 +17,7 @@ import responses
 import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import AkSkAuth, TokenAuth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricApiError, FabricConnectionError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import ApiResponse, FabricClient, user_agent
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff

@@ -25,7 +25,8 @@ import responses
 from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _module
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import AkSkAuth, TokenAuth, build_auth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import build_auth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricConnectionError, FabricError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module

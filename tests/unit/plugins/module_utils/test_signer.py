@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _signer
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import AkSkAuth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth
 
 HOST = "fabric-ep.cn-north-4.myhuaweicloud.com"
 AK = "AKEXAMPLE0000000000"

@@ -30,7 +30,7 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils import _signer
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import AkSkAuth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 
 SIGNER_SEEDS = range(20)

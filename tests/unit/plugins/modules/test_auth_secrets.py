@@ -20,7 +20,8 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import AkSkAuth, TokenAuth, build_auth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import build_auth
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricError, FabricInputError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff

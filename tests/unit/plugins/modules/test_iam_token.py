@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 import responses
+import yaml
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as module
 
@@ -130,3 +131,43 @@ def test_refused_password_names_user_and_domain_only(run_module, mocked, capsys)
     assert PASSWORD not in result["msg"]
     assert capsys.readouterr().out == ""
     assert len(mocked.calls) == 1
+
+
+# The hwc_* modules' names (community.general) for the shared options.
+@pytest.mark.parametrize(
+    "alias, option, value",
+    [("user", "user_name", "bob"), ("domain", "domain_name", "other-domain"), ("identity_endpoint", "iam_endpoint", "https://iam.example.test/v3")],
+)
+def test_aliases_of_the_password_options(run_module, mocked, alias, option, value):
+    url = "https://iam.example.test/v3/auth/tokens" if option == "iam_endpoint" else IAM_URL
+    token = "tok-" + secrets.token_hex(20)
+    iam_answers(mocked, token, url=url)
+    result = run_module(module, args(**{option: DROP, alias: value}))
+    assert result["token"] == token, result
+    assert mocked.calls[0].request.url == url
+    user = json.loads(mocked.calls[0].request.body)["auth"]["identity"]["password"]["user"]
+    expected = {"name": "alice", "password": PASSWORD, "domain": {"name": "acme"}}
+    if option == "user_name":
+        expected["name"] = value
+    if option == "domain_name":
+        expected["domain"] = {"name": value}
+    assert user == expected
+
+
+def documented_as_ignored():
+    """The options iam_token's own documentation marks as ignored (it overrides their shared descriptions)."""
+    options = yaml.safe_load(module.DOCUMENTATION)["options"]
+    return sorted(name for name, spec in options.items() if spec["description"][0].startswith("Ignored by this module"))
+
+
+@pytest.mark.parametrize("option", documented_as_ignored())
+def test_each_option_documented_as_ignored_is_ignored(run_module, mocked, option):
+    """A value that would fail the task (or change the request) if the option were used changes nothing."""
+    token = "tok-" + secrets.token_hex(20)
+    iam_answers(mocked, token)
+    result = run_module(module, args(**{option: "unusable value\twith a tab"}))
+    assert result["token"] == token, result
+    assert result["warning_texts"] == []
+    request = mocked.calls[0].request
+    assert request.url == IAM_URL
+    assert not {"X-Auth-Token", "Authorization", "X-Security-Token", "X-Project-Id"} & set(request.headers)
