@@ -171,6 +171,74 @@ instance:
     - V({}) when the instance is absent.
   returned: always
   type: dict
+  contains:
+    id:
+      description: The instance ID.
+      type: str
+    name:
+      description: The instance's name.
+      type: str
+    description:
+      description: The description (the API may leave it out when empty).
+      type: str
+    status:
+      description:
+        - The status. Transitional ones are C(PENDING), C(CREATING), C(UPDATING), C(STOPPING) and C(DELETING); the others
+          (C(RUNNING), C(SUCCEEDED), C(FAILED), C(STOPPED), C(DELETED), and C(INACTIVE) and C(TRIAL_ENDED) that only the
+          documentation lists) are steady.
+      type: str
+    source:
+      description: The model the instance serves.
+      type: dict
+      contains:
+        id:
+          description: The model ID.
+          type: str
+        version_id:
+          description: The model version ID.
+          type: str
+    endpoint_id:
+      description: The inference endpoint the instance runs on.
+      type: str
+    config:
+      description: The instance's configuration.
+      type: dict
+      contains:
+        model_instance_config:
+          description: The configuration of a model instance.
+          type: dict
+          contains:
+            resource:
+              description: The instance count and specification.
+              type: dict
+              contains:
+                min:
+                  description: The minimum number of instances.
+                  type: int
+                max:
+                  description: The maximum number of instances.
+                  type: int
+                spec_code:
+                  description: The resource specification.
+                  type: str
+    visibility:
+      description: C(PRIVATE) or C(PUBLIC).
+      type: str
+    type:
+      description: The instance type, C(LLM_MODEL) (or the deprecated C(PGSQL_SERVICE)).
+      type: str
+    create_time:
+      description: When the instance was created, ISO 8601 as the API writes it.
+      type: str
+    update_time:
+      description: When the instance was last changed, ISO 8601 as the API writes it.
+      type: str
+    error_code:
+      description: The instance's own error code, when it is C(FAILED).
+      type: str
+    error_msg:
+      description: The instance's own error message, when it is C(FAILED).
+      type: str
   sample:
     id: b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6
     name: demo-llm

@@ -11,3 +11,12 @@ BASE = "/v1/workspaces/ws-demo/services/instances"
 DEMO_ID = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"  # demo-llm: "demo instance", min 1, max 2
 CANARY_ID = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"  # demo-llm-canary: min 1, max 1
 CHAT_ID = "e2d8a6b4-5c3f-4e1a-9b7d-6f0a8c2e4b91"  # "Demo Chat Assistant": public, min 2, max 4
+# Every List request asks for this order (oldest first: paging holds while instances are created).
+STABLE_ORDER = {"sort_by": "CREATE_TIME", "order_by": "ASC"}
+
+
+def without_stable_order(values, entry):
+    """A List query ({key: value}) with its stable order checked and left out."""
+    order = {key: values.pop(key, None) for key in STABLE_ORDER}
+    assert order == STABLE_ORDER, entry
+    return values

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from seed import BASE, CANARY_ID, CHAT_ID, DEMO_ID, MODULE, WS  # pylint: disable=import-error
+from seed import BASE, CANARY_ID, CHAT_ID, DEMO_ID, MODULE, WS, without_stable_order  # pylint: disable=import-error
 
 # The seed (fabric_emulator/seed.json).
 DEMO_SOURCE = {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b", "version_id": "7c6b5a4d3e2f41a0b9c8d7e6f5a4b3c2"}
@@ -52,8 +52,9 @@ def puts(log):
 
 
 def query(entry):
-    """The query of a logged request as {key: single value}."""
-    return {key: values[0] for key, values in entry["query"].items()}
+    """The query of a logged request as {key: single value}; a List request's stable order is checked and left out."""
+    values = {key: values[0] for key, values in entry["query"].items()}
+    return without_stable_order(values, entry) if "limit" in values else values
 
 
 def snapshot(ctl, *instance_ids):
