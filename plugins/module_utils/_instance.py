@@ -130,10 +130,8 @@ class Plan:
     def check(self):
         """Raise, before any write, what the API cannot do."""
         if self.refused:
-            raise FabricInputError(
-                "the API cannot change these fields of an existing instance (delete and deploy it anew instead): "
-                + "; ".join("{0} (current {1!r}, requested {2!r})".format(option, have, wanted) for option, have, wanted in self.refused)
-            )
+            fields = "; ".join("{0} (current {1!r}, requested {2!r})".format(option, have, wanted) for option, have, wanted in self.refused)
+            raise FabricInputError("the API cannot change these fields of an existing instance (delete and deploy it anew instead): " + fields)
         new_max = self.changes.get("resource.max")
         current_min = FIELD_BY_OPTION["resource.min"].get(self.current)
         if new_max is not None and current_min is None:
