@@ -22,9 +22,7 @@ import threading
 
 import pytest
 import responses
-from ansible.module_utils.common import warnings as ansible_warnings
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils import _module
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import build_auth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricConnectionError, FabricError
@@ -32,11 +30,6 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import Fabr
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
 
 TOKEN = "MIIT-" + secrets.token_urlsafe(64)
 ACCESS_KEY = "AK" + secrets.token_hex(16).upper()
@@ -214,37 +207,6 @@ def self_signed(tmp_path):
 # ------------------------------------------------------------------ through main(): what a task shows
 
 
-@pytest.fixture
-def run_main(capsys, monkeypatch):
-    """``run_main(module, args, check_mode=False, diff=False)`` -> (result dict, the raw printed text)."""
-    if patch_module_args is None:
-        pytest.skip("needs ansible.module_utils.testing (ansible-core 2.19+)")
-    for name in list(__import__("os").environ):
-        if name.startswith("HW_"):
-            monkeypatch.delenv(name)
-
-    def run(module, args, check_mode=False, diff=False):
-        if hasattr(ansible_warnings, "_global_warnings"):
-            monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-        monkeypatch.setattr(module, "FabricModule", _fast_module)
-        with patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)), pytest.raises(SystemExit):
-            module.main()
-        captured = capsys.readouterr()
-        return json.loads(captured.out), captured.out + captured.err
-
-    return run
-
-
-def _fast_module(argument_spec, **kwargs):
-    return _module.FabricModule(argument_spec, sleep=lambda seconds: None, **kwargs)
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
 ENDPOINT = "https://fabric.test"
 ITEM_URL = ENDPOINT + PATH
 IAM_URL = "https://iam.test/v3/auth/tokens"
@@ -269,15 +231,15 @@ CREDENTIALS = {
 
 @pytest.mark.parametrize("method", sorted(CREDENTIALS))
 @pytest.mark.parametrize("check_mode, diff", [(False, False), (True, True), (False, True)], ids=["run", "check-diff", "diff"])
-def test_an_echoing_gateway_still_shows_no_declared_secret(run_main, mocked, method, check_mode, diff):
+def test_an_echoing_gateway_still_shows_no_declared_secret(run_module, mocked, method, check_mode, diff):
     mocked.add_callback(responses.GET, ITEM_URL, callback=echo_headers)
     args = dict(CREDENTIALS[method], endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", description="d", api_retries=0)
-    result, printed = run_main(instance_module, args, check_mode=check_mode, diff=diff)
+    result, printed = run_module(instance_module, args, check_mode=check_mode, diff=diff, with_output=True)
     assert result["failed"] is True and "HTTP 401" in result["msg"] and "req-echo" in result["msg"]
     assert_clean([printed], TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN)
 
 
-def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
+def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_module, mocked):
     """A run-time secret: registered with Ansible, so even a Fabric error body that repeats it shows it masked."""
     mocked.add(responses.POST, IAM_URL, status=201, headers={"X-Subject-Token": IAM_TOKEN}, json={"token": {"expires_at": "2099-01-01T00:00:00Z"}})
     mocked.add_callback(responses.GET, ITEM_URL, callback=echo_headers)
@@ -292,7 +254,7 @@ def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
         "instance_id": "inst-1",
         "api_retries": 0,
     }
-    result, printed = run_main(instance_module, args, diff=True)
+    result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert mocked.calls[1].request.headers["X-Auth-Token"] == IAM_TOKEN  # it really was used...
     assert "********" in result["msg"]  # ...and the echo of it is masked
@@ -309,7 +271,7 @@ def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
     ids=["401-echo", "500-html-echo", "403"],
 )
 @pytest.mark.parametrize("module", [instance_module, token_module], ids=["instance", "iam_token"])
-def test_iam_refusals_show_no_password(run_main, mocked, status, body, module):
+def test_iam_refusals_show_no_password(run_module, mocked, status, body, module):
     if isinstance(body, dict):
         mocked.add(responses.POST, IAM_URL, status=status, json=body)
     else:
@@ -324,7 +286,7 @@ def test_iam_refusals_show_no_password(run_main, mocked, status, body, module):
     }
     if module is instance_module:
         args.update(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1")
-    result, printed = run_main(module, args)
+    result, printed = run_module(module, args, with_output=True)
     assert result["failed"] is True and "IAM refused the password authentication of user 'alice'" in result["msg"]
     assert "HTTP {0}".format(status) in result["msg"]
     assert [call.request.method for call in mocked.calls] == ["POST"] * (2 if status == 500 else 1)
@@ -345,13 +307,13 @@ EARLY_FAILURES = {
 
 
 @pytest.mark.parametrize("failure", sorted(EARLY_FAILURES))
-def test_credentials_are_masked_when_ansible_argument_validation_fails(run_main, mocked, failure):
+def test_credentials_are_masked_when_ansible_argument_validation_fails(run_module, mocked, failure):
     """ansible-core stops collecting no_log values at a dict option of the wrong type (ansible/ansible#81672);
     the layer masks the credential options in every failure anyway."""
     args = dict(ALL_SECRETS, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", user_name="alice", domain_name="acme")
     args.update(EARLY_FAILURES[failure])
     args = {key: value for key, value in args.items() if value is not None}
-    result, printed = run_main(instance_module, args, diff=True)
+    result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert len(mocked.calls) == 0
     assert_clean([printed], *ALL_SECRETS.values())
@@ -365,10 +327,10 @@ def test_credentials_are_masked_when_ansible_argument_validation_fails(run_main,
     ],
     ids=["instance", "info"],
 )
-def test_warnings_name_ignored_options_never_their_values(run_main, mocked, module, extra):
+def test_warnings_name_ignored_options_never_their_values(run_module, mocked, module, extra):
     mocked.add(responses.GET, ITEM_URL, json={"id": "inst-1", "name": "demo", "status": "RUNNING"})
     args = dict(ALL_SECRETS, endpoint=ENDPOINT, user_name="alice", domain_name="acme", project_id="proj-1", **extra)
-    result, printed = run_main(module, args, check_mode=True, diff=True)
+    result, printed = run_module(module, args, check_mode=True, diff=True, with_output=True)
     assert not result.get("failed"), result
     texts = [json.dumps(warning) for warning in result.get("warnings", [])]
     assert any("ignoring" in text and "secret_key" in text for text in texts), texts
@@ -395,11 +357,11 @@ def test_warnings_name_ignored_options_never_their_values(run_main, mocked, modu
     ],
     ids=["token-crlf", "token-non-ascii", "ak-space", "security-token-newline"],
 )
-def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_main, mocked, bad, option):
+def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_module, mocked, bad, option):
     args = dict(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", auth_token=TOKEN)
     args.update(bad)
     args = {key: value for key, value in args.items() if value is not None}
-    result, printed = run_main(instance_module, args)
+    result, printed = run_module(instance_module, args, with_output=True)
     assert result["failed"] is True and option in result["msg"]
     assert "Traceback" not in printed
     assert len(mocked.calls) == 0
