@@ -30,6 +30,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import Fabr
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
 
 TOKEN = "MIIT-" + secrets.token_urlsafe(64)
 ACCESS_KEY = "AK" + secrets.token_hex(16).upper()
@@ -301,7 +302,7 @@ EARLY_FAILURES = {
     "unknown-option": {"colour": "blue"},
     "unknown-sub-option": {"resource": {"maxx": 4}},
     "bad-choice": {"state": "gone"},
-    "missing-required": {"workspace_id": None},
+    "missing-required": {"workspace_id": DROP},
     "bad-bool": {"wait": "perhaps"},
 }
 
@@ -310,9 +311,8 @@ EARLY_FAILURES = {
 def test_credentials_are_masked_when_ansible_argument_validation_fails(run_module, mocked, failure):
     """ansible-core stops collecting no_log values at a dict option of the wrong type (ansible/ansible#81672);
     the layer masks the credential options in every failure anyway."""
-    args = dict(ALL_SECRETS, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", user_name="alice", domain_name="acme")
-    args.update(EARLY_FAILURES[failure])
-    args = {key: value for key, value in args.items() if value is not None}
+    base = dict(ALL_SECRETS, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", user_name="alice", domain_name="acme")
+    args = options(base, **EARLY_FAILURES[failure])
     result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert len(mocked.calls) == 0
@@ -343,10 +343,10 @@ def test_warnings_name_ignored_options_never_their_values(run_module, mocked, mo
     [
         ({"auth_token": TOKEN + "\r\nX-Injected: 1"}, "auth_token"),
         ({"auth_token": "é" + TOKEN}, "auth_token"),
-        ({"auth_token": None, "access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY, "project_id": "proj-1"}, "access_key"),
+        ({"auth_token": DROP, "access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY, "project_id": "proj-1"}, "access_key"),
         (
             {
-                "auth_token": None,
+                "auth_token": DROP,
                 "access_key": ACCESS_KEY,
                 "secret_key": SECRET_KEY,
                 "security_token": SECURITY_TOKEN + "\n\n x",
@@ -358,9 +358,7 @@ def test_warnings_name_ignored_options_never_their_values(run_module, mocked, mo
     ids=["token-crlf", "token-non-ascii", "ak-space", "security-token-newline"],
 )
 def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_module, mocked, bad, option):
-    args = dict(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", auth_token=TOKEN)
-    args.update(bad)
-    args = {key: value for key, value in args.items() if value is not None}
+    args = options({"endpoint": ENDPOINT, "workspace_id": "ws-1", "instance_id": "inst-1", "auth_token": TOKEN}, **bad)
     result, printed = run_module(instance_module, args, with_output=True)
     assert result["failed"] is True and option in result["msg"]
     assert "Traceback" not in printed

@@ -30,24 +30,18 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import Fa
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
 
 ENDPOINT = "https://fabric.test"
 IAM = "https://iam.test"
 TOKEN = "MIIT-" + secrets.token_urlsafe(40)
 PASSWORD = "Pw-" + secrets.token_urlsafe(24)
 SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
-DROP = object()
 FORBIDDEN = "!<>=&'\""
 
 INSTANCE_BASE = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1", "description": "new"}
 INFO_BASE = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}
 TOKEN_BASE = {"iam_endpoint": IAM, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1"}
-
-
-def merged(base, over):
-    values = dict(base)
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
 
 
 # ------------------------------------------------------------------------------------------------ the cases
@@ -292,17 +286,17 @@ def assert_refused(result, text, mocked):
 @pytest.mark.parametrize("over, text", INSTANCE_CASES + CONNECTION_CASES, ids=case_id)
 @pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check"])
 def test_instance_bad_input_is_refused_before_any_request(run_module, mocked, over, text, check_mode):
-    assert_refused(run_module(instance_module, merged(INSTANCE_BASE, over), check_mode=check_mode, diff=True), text, mocked)
+    assert_refused(run_module(instance_module, options(INSTANCE_BASE, **over), check_mode=check_mode, diff=True), text, mocked)
 
 
 @pytest.mark.parametrize("over, text", INFO_CASES + CONNECTION_CASES, ids=case_id)
 def test_info_bad_input_is_refused_before_any_request(run_module, mocked, over, text):
-    assert_refused(run_module(info_module, merged(INFO_BASE, over), check_mode=True), text, mocked)
+    assert_refused(run_module(info_module, options(INFO_BASE, **over), check_mode=True), text, mocked)
 
 
 @pytest.mark.parametrize("over, text", TOKEN_CASES, ids=case_id)
 def test_iam_token_bad_input_is_refused_before_any_request(run_module, mocked, over, text):
-    assert_refused(run_module(token_module, merged(TOKEN_BASE, over)), text, mocked)
+    assert_refused(run_module(token_module, options(TOKEN_BASE, **over)), text, mocked)
 
 
 @pytest.mark.parametrize("env, over, text", ENV_CASES, ids=lambda value: case_id(value) if isinstance(value, dict) else None)
@@ -311,7 +305,7 @@ def test_bad_environment_values_are_refused_before_any_request(run_module, mocke
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     base = INSTANCE_BASE if module is instance_module else INFO_BASE
-    assert_refused(run_module(module, merged(base, over)), text, mocked)
+    assert_refused(run_module(module, options(base, **over)), text, mocked)
 
 
 # ------------------------------------------------------------------------------ the accepted edges
@@ -355,7 +349,7 @@ EDGES = [
 
 @pytest.mark.parametrize("over", EDGES, ids=case_id)
 def test_accepted_edges_make_exactly_the_read(run_module, mocked, over):
-    args = merged(dict(INSTANCE_BASE, description=DROP), over)
+    args = options(dict(INSTANCE_BASE, description=DROP), **over)
     endpoint = args["endpoint"]
     item = current(id=args["instance_id"])
     for key in ("name", "description"):
@@ -430,7 +424,7 @@ def test_property_resource_bounds(low, high):
 )
 def test_property_main_refuses_undocumented_input_without_a_request(run_module, mocked, over):
     """Through main(): input outside the documented rules fails with zero requests; input inside gets to the read."""
-    args = merged(INSTANCE_BASE, over)
+    args = options(INSTANCE_BASE, **over)
     valid = (
         documented_id(args["workspace_id"])
         and documented_id(args["instance_id"])

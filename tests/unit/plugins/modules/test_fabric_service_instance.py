@@ -12,6 +12,7 @@ import requests
 import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
 
 TOKEN = "MIIT-" + secrets.token_urlsafe(48)
 ENDPOINT = "https://fabric.test"
@@ -22,20 +23,8 @@ T1 = "2026-11-28T09:00:05.000Z"
 T2 = "2026-11-28T09:00:09.000Z"
 
 
-class _Drop:
-    """Leaves an option out of the arguments; a stable repr keeps test ids equal across xdist workers."""
-
-    def __repr__(self):
-        return "<drop>"
-
-
-DROP = _Drop()
-
-
 def args(**over):
-    values = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1"}
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
+    return options({"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1"}, **over)
 
 
 def instance(**over):

@@ -11,6 +11,7 @@ import pytest
 import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
 
 TOKEN = "MIIT-" + secrets.token_urlsafe(48)
 ENDPOINT = "https://fabric.test"
@@ -18,20 +19,8 @@ LIST_URL = ENDPOINT + "/v1/workspaces/ws-1/services/instances"
 ITEM_URL = LIST_URL + "/inst-1"
 
 
-class _Drop:
-    """Leaves an option out of the arguments; a stable repr keeps test ids equal across xdist workers."""
-
-    def __repr__(self):
-        return "<drop>"
-
-
-DROP = _Drop()
-
-
 def args(**over):
-    values = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
+    return options({"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}, **over)
 
 
 def instance(number=1, **over):

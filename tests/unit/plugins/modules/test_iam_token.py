@@ -11,26 +11,15 @@ import responses
 import yaml
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
 
 IAM_URL = "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens"
 EXPIRES = "2026-11-29T09:00:00.000000Z"
 PASSWORD = "Pw-" + secrets.token_urlsafe(18)
 
 
-class _Drop:
-    """Leaves an option out of the arguments; a stable repr keeps test ids equal across xdist workers."""
-
-    def __repr__(self):
-        return "<drop>"
-
-
-DROP = _Drop()
-
-
 def args(**over):
-    values = {"region": "cn-north-4", "user_name": "alice", "password": PASSWORD, "domain_name": "acme"}
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
+    return options({"region": "cn-north-4", "user_name": "alice", "password": PASSWORD, "domain_name": "acme"}, **over)
 
 
 def iam_answers(mocked, token, url=IAM_URL):
