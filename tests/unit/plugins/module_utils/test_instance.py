@@ -23,26 +23,10 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import 
     shows,
 )
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import instance
 
 BASE = "https://fabric.test"
 LIST_URL = BASE + "/v1/workspaces/ws-1/services/instances"
-
-
-def instance(**over):
-    item = {
-        "id": "inst-1",
-        "name": "demo",
-        "description": "old description",
-        "status": "RUNNING",
-        "endpoint_id": "ep-1",
-        "source": {"id": "model-1", "version_id": "ver-1"},
-        "config": {"model_instance_config": {"resource": {"min": 2, "max": 4, "spec_code": "mu.llama3.8b"}}},
-        "visibility": "PRIVATE",
-        "type": "LLM_MODEL",
-        "update_time": "2026-11-28T09:00:00.000Z",
-    }
-    item.update(over)
-    return item
 
 
 def resource_of(item):

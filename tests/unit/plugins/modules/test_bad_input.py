@@ -30,7 +30,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import Fa
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
-from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, instance, options
 
 ENDPOINT = "https://fabric.test"
 IAM = "https://iam.test"
@@ -314,21 +314,6 @@ def test_bad_environment_values_are_refused_before_any_request(run_module, mocke
 ITEM_URL = ENDPOINT + "/v1/workspaces/{0}/services/instances/{1}"
 
 
-def current(**over):
-    item = {
-        "id": "inst-1",
-        "name": "demo",
-        "description": "",
-        "status": "RUNNING",
-        "endpoint_id": "ep-1",
-        "source": {"id": "model-1", "version_id": "ver-1"},
-        "config": {"model_instance_config": {"resource": {"min": 1, "max": 1000, "spec_code": "s" * 128}}},
-        "update_time": "2026-11-28T09:00:00.000Z",
-    }
-    item.update(over)
-    return item
-
-
 EDGES = [
     {"workspace_id": "w" * 36},
     {"instance_id": "I-" + "9" * 34},
@@ -351,7 +336,9 @@ EDGES = [
 def test_accepted_edges_make_exactly_the_read(run_module, mocked, over):
     args = options(dict(INSTANCE_BASE, description=DROP), **over)
     endpoint = args["endpoint"]
-    item = current(id=args["instance_id"])
+    # An instance the accepted edges leave unchanged.
+    resource = {"min": 1, "max": 1000, "spec_code": "s" * 128}
+    item = instance(id=args["instance_id"], description="", config={"model_instance_config": {"resource": resource}})
     for key in ("name", "description"):
         if key in over:
             item[key] = over[key]
