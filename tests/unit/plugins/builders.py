@@ -1,11 +1,20 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Builders shared by the plugin unit tests: module arguments and API answers.
+"""Builders shared by the plugin unit tests: module arguments, API answers and a List API stand-in.
 
 Imported as ``ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders``, the path the collection has both
 here (tests/unit/conftest.py links the checkout into build/src) and under ``ansible-test units``.
 """
 
 from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+import responses
+
+ENDPOINT = "https://fabric.test"
+LIST_URL = ENDPOINT + "/v1/workspaces/ws-1/services/instances"
+ITEM_URL = LIST_URL + "/inst-1"
 
 
 class _Drop:
@@ -45,3 +54,32 @@ def instance(**over):
     }
     item.update(over)
     return item
+
+
+def serve(mocked, everything, total=None, reject_name=False):
+    """The List API on LIST_URL: fuzzy name filter, limit/offset paging, a 'total' (the true count unless told);
+    with ``reject_name``, a 400 for any name filter."""
+
+    def callback(request):
+        query = dict(parse_qsl(urlsplit(request.url).query))
+        if reject_name and "name" in query:
+            return 400, {}, json.dumps({"error_code": "common.01000001", "error_msg": "name is invalid"})
+        selected = [item for item in everything if query.get("name", "") in item["name"]]
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
+        page = selected[offset : offset + limit]
+        return 200, {}, json.dumps({"total": len(selected) if total is None else total, "service_instances": page})
+
+    mocked.add_callback(responses.GET, LIST_URL, callback=callback)
+
+
+def sent_queries(mocked):
+    """The queries sent, in order; each List query is checked to ask for the stable order (oldest first), which is
+    then left out."""
+    sent = []
+    for call in mocked.calls:
+        url = urlsplit(call.request.url)
+        query = dict(parse_qsl(url.query))
+        if url.path == urlsplit(LIST_URL).path:
+            assert (query.pop("sort_by"), query.pop("order_by")) == ("CREATE_TIME", "ASC"), query
+        sent.append(query)
+    return sent

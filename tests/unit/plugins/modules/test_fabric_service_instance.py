@@ -12,12 +12,9 @@ import requests
 import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as module
-from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, instance, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, LIST_URL, instance, options
 
 TOKEN = "MIIT-" + secrets.token_urlsafe(48)
-ENDPOINT = "https://fabric.test"
-LIST_URL = ENDPOINT + "/v1/workspaces/ws-1/services/instances"
-ITEM_URL = LIST_URL + "/inst-1"
 T1 = "2026-11-28T09:00:05.000Z"
 T2 = "2026-11-28T09:00:09.000Z"
 
