@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import secrets
 import socket
 import ssl
 import threading
@@ -30,24 +29,21 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import Fabr
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
-from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import (
+    ACCESS_KEY,
+    IAM,
+    IAM_TOKEN,
+    PASSWORD,
+    SECRET_KEY,
+    SECURITY_TOKEN,
+    TOKEN,
+    assert_clean,
+    password_params,
+)
 
-TOKEN = "MIIT-" + secrets.token_urlsafe(64)
-ACCESS_KEY = "AK" + secrets.token_hex(16).upper()
-SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
-SECURITY_TOKEN = "ST-" + secrets.token_urlsafe(90)
-PASSWORD = "Pw-" + secrets.token_urlsafe(24)
-IAM_TOKEN = "MIIT-iam-" + secrets.token_urlsafe(64)
 ALL_SECRETS = {"auth_token": TOKEN, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN, "password": PASSWORD}
 PATH = "/v1/workspaces/ws-1/services/instances/inst-1"
-
-
-def assert_clean(texts, *values):
-    """No value (nor a 12-character slice from its middle) in any text."""
-    for text in texts:
-        for value in values:
-            middle = value[len(value) // 2 - 6 : len(value) // 2 + 6]
-            assert value not in text and middle not in text, "secret found in {0!r}".format(text[:400])
 
 
 def error_texts(err):
@@ -142,9 +138,9 @@ def test_real_transport_failures_never_carry_secrets(failing_url, auth_name, met
         client.request(method, PATH, query=[("name", "demo")], body={"description": "d"} if method == "PUT" else None, confirm_write=lambda: None)
     assert sent, "the request was never prepared"
     signatures = [headers["Authorization"].rsplit("Signature=", 1)[1] for headers in sent if "Authorization" in headers]
-    assert_clean(error_texts(caught.value), TOKEN, SECRET_KEY, SECURITY_TOKEN, *signatures)
+    assert_clean(error_texts(caught.value), (TOKEN, SECRET_KEY, SECURITY_TOKEN, *signatures), middles=True)
     # The session itself holds no credential (auth is applied per attempt), so a dump of it shows none either.
-    assert_clean([repr(dict(client.session.headers)), repr(client.auth), repr(auth)], TOKEN, SECRET_KEY, SECURITY_TOKEN, ACCESS_KEY)
+    assert_clean([repr(dict(client.session.headers)), repr(client.auth), repr(auth)], (TOKEN, SECRET_KEY, SECURITY_TOKEN, ACCESS_KEY), middles=True)
 
 
 def test_tls_verification_failure_never_carries_secrets(tmp_path):
@@ -174,7 +170,7 @@ def test_tls_verification_failure_never_carries_secrets(tmp_path):
     listener.close()
     thread.join(2)
     assert "ca_path" in str(caught.value) and caught.value.attempts == 1
-    assert_clean(error_texts(caught.value), TOKEN)
+    assert_clean(error_texts(caught.value), (TOKEN,), middles=True)
 
 
 def self_signed(tmp_path):
@@ -208,9 +204,7 @@ def self_signed(tmp_path):
 # ------------------------------------------------------------------ through main(): what a task shows
 
 
-ENDPOINT = "https://fabric.test"
-ITEM_URL = ENDPOINT + PATH
-IAM_URL = "https://iam.test/v3/auth/tokens"
+IAM_URL = IAM + "/v3/auth/tokens"
 
 
 def echo_headers(request):
@@ -237,29 +231,21 @@ def test_an_echoing_gateway_still_shows_no_declared_secret(run_module, mocked, m
     args = dict(CREDENTIALS[method], endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", description="d", api_retries=0)
     result, printed = run_module(instance_module, args, check_mode=check_mode, diff=diff, with_output=True)
     assert result["failed"] is True and "HTTP 401" in result["msg"] and "req-echo" in result["msg"]
-    assert_clean([printed], TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN)
+    assert_clean([printed], (TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN), middles=True)
 
 
 def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_module, mocked):
     """A run-time secret: registered with Ansible, so even a Fabric error body that repeats it shows it masked."""
     mocked.add(responses.POST, IAM_URL, status=201, headers={"X-Subject-Token": IAM_TOKEN}, json={"token": {"expires_at": "2099-01-01T00:00:00Z"}})
     mocked.add_callback(responses.GET, ITEM_URL, callback=echo_headers)
-    args = {
-        "endpoint": ENDPOINT,
-        "user_name": "alice",
-        "password": PASSWORD,
-        "domain_name": "acme",
-        "project_id": "proj-1",
-        "iam_endpoint": "https://iam.test",
-        "workspace_id": "ws-1",
-        "instance_id": "inst-1",
-        "api_retries": 0,
-    }
+    args = password_params(
+        region=DROP, project_id="proj-1", iam_endpoint=IAM, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", api_retries=0
+    )
     result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert mocked.calls[1].request.headers["X-Auth-Token"] == IAM_TOKEN  # it really was used...
     assert "********" in result["msg"]  # ...and the echo of it is masked
-    assert_clean([printed], IAM_TOKEN, PASSWORD)
+    assert_clean([printed], (IAM_TOKEN, PASSWORD), middles=True)
 
 
 @pytest.mark.parametrize(
@@ -277,21 +263,14 @@ def test_iam_refusals_show_no_password(run_module, mocked, status, body, module)
         mocked.add(responses.POST, IAM_URL, status=status, json=body)
     else:
         mocked.add(responses.POST, IAM_URL, status=status, body=body, content_type="text/html")
-    args = {
-        "user_name": "alice",
-        "password": PASSWORD,
-        "domain_name": "acme",
-        "project_id": "proj-1",
-        "iam_endpoint": "https://iam.test",
-        "api_retries": 1,
-    }
+    args = password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM, api_retries=1)
     if module is instance_module:
         args.update(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1")
     result, printed = run_module(module, args, with_output=True)
     assert result["failed"] is True and "IAM refused the password authentication of user 'alice'" in result["msg"]
     assert "HTTP {0}".format(status) in result["msg"]
     assert [call.request.method for call in mocked.calls] == ["POST"] * (2 if status == 500 else 1)
-    assert_clean([printed], PASSWORD)
+    assert_clean([printed], (PASSWORD,), middles=True)
 
 
 EARLY_FAILURES = {
@@ -316,7 +295,7 @@ def test_credentials_are_masked_when_ansible_argument_validation_fails(run_modul
     result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert len(mocked.calls) == 0
-    assert_clean([printed], *ALL_SECRETS.values())
+    assert_clean([printed], ALL_SECRETS.values(), middles=True)
 
 
 @pytest.mark.parametrize(
@@ -335,7 +314,7 @@ def test_warnings_name_ignored_options_never_their_values(run_module, mocked, mo
     texts = [json.dumps(warning) for warning in result.get("warnings", [])]
     assert any("ignoring" in text and "secret_key" in text for text in texts), texts
     assert mocked.calls[0].request.headers["X-Auth-Token"] == TOKEN
-    assert_clean(texts + [printed], *ALL_SECRETS.values())
+    assert_clean(texts + [printed], ALL_SECRETS.values(), middles=True)
 
 
 @pytest.mark.parametrize(
@@ -363,15 +342,15 @@ def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_module, moc
     assert result["failed"] is True and option in result["msg"]
     assert "Traceback" not in printed
     assert len(mocked.calls) == 0
-    assert_clean([result["msg"], printed], TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN)
+    assert_clean([result["msg"], printed], (TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN), middles=True)
 
 
 def test_build_auth_registers_the_iam_token_before_anything_else_can_fail(mocked):
     mocked.add(responses.POST, IAM_URL, status=201, headers={"X-Subject-Token": IAM_TOKEN + "\nbad"}, json={})
     registered = []
-    params = {"user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": "https://iam.test"}
+    params = password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM)
     with pytest.raises(FabricError) as caught:
         build_auth(params, lambda base, auth=None: FabricClient(base, auth=auth, retries=0), registered.append)
     # Even a token that cannot be used is masked first, and the error does not show it.
     assert registered and IAM_TOKEN in registered[0]
-    assert_clean(error_texts(caught.value), IAM_TOKEN, PASSWORD)
+    assert_clean(error_texts(caught.value), (IAM_TOKEN, PASSWORD), middles=True)

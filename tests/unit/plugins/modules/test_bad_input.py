@@ -30,18 +30,14 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import Fa
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
-from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, instance, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, instance, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import IAM, PASSWORD, SECRET_KEY, TOKEN, password_params
 
-ENDPOINT = "https://fabric.test"
-IAM = "https://iam.test"
-TOKEN = "MIIT-" + secrets.token_urlsafe(40)
-PASSWORD = "Pw-" + secrets.token_urlsafe(24)
-SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
 FORBIDDEN = "!<>=&'\""
 
 INSTANCE_BASE = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1", "description": "new"}
 INFO_BASE = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}
-TOKEN_BASE = {"iam_endpoint": IAM, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1"}
+TOKEN_BASE = password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM)
 
 
 # ------------------------------------------------------------------------------------------------ the cases

@@ -13,8 +13,8 @@ import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as module
 from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, LIST_URL, instance, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import TOKEN
 
-TOKEN = "MIIT-" + secrets.token_urlsafe(48)
 T1 = "2026-11-28T09:00:05.000Z"
 T2 = "2026-11-28T09:00:09.000Z"
 

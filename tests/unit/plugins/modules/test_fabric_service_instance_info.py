@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,8 +10,7 @@ import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as module
 from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, options, sent_queries, serve
-
-TOKEN = "MIIT-" + secrets.token_urlsafe(48)
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import TOKEN
 
 
 def args(**over):
