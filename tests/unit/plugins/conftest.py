@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures shared by the plugin unit tests: a fake monotonic clock, a strict HTTP stub, and a module's ``main()``
-driven with module arguments, its printed JSON result read back."""
+"""Fixtures shared by the plugin unit tests: a fake monotonic clock, a strict HTTP stub, loopback servers that fail
+in chosen ways, and a module's ``main()`` driven with module arguments, its printed JSON result read back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import contextlib
 import functools
 import json
 import os
+import socket
+import threading
 
 import pytest
 import responses
@@ -54,6 +56,72 @@ def mocked():
     """``responses`` active for the test: an unregistered URL is a failed call (and is still counted in ``calls``)."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         yield rsps
+
+
+class Loopback:
+    """A one-purpose TCP server on 127.0.0.1: ``mode`` is what it does with each connection."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.held = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        self.sock.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                continue
+            if self.mode == "silent":  # read, never answer: a read timeout
+                conn.recv(65536)
+                self.held.append(conn)
+            elif self.mode == "reset":  # read, then close without a word
+                conn.recv(65536)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.close()
+            elif self.mode == "garbage":  # not HTTP at all (and not TLS)
+                conn.recv(65536)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\x00\x01binary")
+                conn.close()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(2)
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+def closed_port():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+@pytest.fixture
+def loopback():
+    """``loopback(mode, scheme="http")`` -> the URL of a Loopback server in that mode, closed after the test; mode
+    ``refused``: a port nobody listens on."""
+    servers = []
+
+    def start(mode, scheme="http"):
+        if mode == "refused":
+            return "{0}://127.0.0.1:{1}".format(scheme, closed_port())
+        servers.append(Loopback(mode))
+        return "{0}://127.0.0.1:{1}".format(scheme, servers[-1].port)
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @contextlib.contextmanager

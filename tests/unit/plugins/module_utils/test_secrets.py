@@ -53,64 +53,11 @@ def error_texts(err):
 # ------------------------------------------------------------------ real transport failures, real messages
 
 
-class Loopback:
-    """A one-purpose TCP server on 127.0.0.1: ``mode`` is what it does with each connection."""
-
-    def __init__(self, mode):
-        self.mode = mode
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.stop = threading.Event()
-        self.held = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        self.sock.settimeout(0.1)
-        while not self.stop.is_set():
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                continue
-            if self.mode == "silent":  # read, never answer: a read timeout
-                conn.recv(65536)
-                self.held.append(conn)
-            elif self.mode == "reset":  # read, then close without a word
-                conn.recv(65536)
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                conn.close()
-            elif self.mode == "garbage":  # not HTTP at all (and not TLS)
-                conn.recv(65536)
-                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\x00\x01binary")
-                conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(2)
-        for conn in self.held:
-            conn.close()
-        self.sock.close()
-
-
-def closed_port():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 @pytest.fixture(params=["refused", "silent", "reset", "garbage", "tls_to_plain"])
-def failing_url(request):
-    if request.param == "refused":
-        yield "http://127.0.0.1:{0}".format(closed_port())
-        return
-    server = Loopback("garbage" if request.param == "tls_to_plain" else request.param)
-    scheme = "https" if request.param == "tls_to_plain" else "http"
-    yield "{0}://127.0.0.1:{1}".format(scheme, server.port)
-    server.close()
+def failing_url(request, loopback):
+    if request.param == "tls_to_plain":
+        return loopback("garbage", scheme="https")
+    return loopback(request.param)
 
 
 def auth_objects():

@@ -12,8 +12,6 @@ masked by Ansible even when a server echoes it back.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
 import requests
@@ -99,34 +97,9 @@ def test_api_errors_carry_no_secret(mocked, status, body, auth):
 
 # ------------------------------------------------------------------------------------------------ real connections
 @pytest.fixture
-def silent_server():
+def silent_server(loopback):
     """A loopback server that accepts connections and never answers (read timeouts); and a port nobody listens on."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    closed_port = closed.getsockname()[1]
-    closed.close()
-    yield "http://127.0.0.1:%d" % listener.getsockname()[1], "http://127.0.0.1:%d" % closed_port
-    stop.set()
-    thread.join(2)
-    for connection in accepted:
-        connection.close()
-    listener.close()
+    return loopback("silent"), loopback("refused")
 
 
 @pytest.mark.parametrize("auth", ["aksk", "token"])
