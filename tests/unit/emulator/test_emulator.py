@@ -12,10 +12,10 @@ import time
 
 import pytest
 import requests
-from emulator_support import CANARY, DEMO, SHAPE, SPACED, WS, run_cli, running_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import CANARY, DEMO, SHAPE, SPACED, WS, run_cli, running_cli
 from fabric_emulator.server import Emulator, Request
 
 DEMO_SOURCE = {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b", "version_id": "7c6b5a4d3e2f41a0b9c8d7e6f5a4b3c2"}

@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from emulator_support import DEMO, WS, run_cli, running_cli
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import DEMO, WS, run_cli, running_cli
 from fabric_emulator import auth as emulator_auth
 from fabric_emulator.server import Emulator, Request
 

@@ -9,7 +9,8 @@ import signal
 
 import pytest
 import requests
-from emulator_support import BRIEF_SHAPE, CANARY, DEMO, SHAPE, SPACED, run_cli, running_cli
+
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import BRIEF_SHAPE, CANARY, DEMO, SHAPE, SPACED, run_cli, running_cli
 
 MILLIS_Z_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 ANY_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$")
