@@ -24,6 +24,14 @@ IAM = "https://iam.test"
 CREDENTIAL_HEADERS = ("Authorization", "X-Auth-Token", "X-Security-Token")
 
 
+def named_secrets(text):
+    """``text`` with each shared secret replaced by its name: test ids made from it are the same in every process
+    (pytest-xdist workers must collect identical ids; the values are new in each)."""
+    for name in ("TOKEN", "ACCESS_KEY", "SECRET_KEY", "SECURITY_TOKEN", "PASSWORD", "IAM_TOKEN"):
+        text = text.replace(globals()[name], name)
+    return text
+
+
 def password_params(**over):
     """IAM password authentication of user alice in domain acme, scoped by region cn-north-4 (which also names the
     IAM endpoint); ``over`` replaces, adds or (with DROP) leaves out options."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import string
 
 import pytest
@@ -31,7 +30,15 @@ from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
 from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, instance, options
-from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import IAM, PASSWORD, SECRET_KEY, TOKEN, password_params
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import (
+    IAM,
+    PASSWORD,
+    SECRET_KEY,
+    SECURITY_TOKEN,
+    TOKEN,
+    named_secrets,
+    password_params,
+)
 
 FORBIDDEN = "!<>=&'\""
 
@@ -166,7 +173,7 @@ CONNECTION_CASES = [
     ({"auth_token": DROP, "access_key": "AKONLY0000"}, "given: access_key"),
     ({"auth_token": DROP, "secret_key": SECRET_KEY}, "given: secret_key"),
     ({"auth_token": DROP, "access_key": "AK0000", "secret_key": ""}, "given: access_key"),
-    ({"auth_token": DROP, "access_key": "AK0000", "security_token": "ST-" + secrets.token_hex(8)}, "given: access_key, security_token"),
+    ({"auth_token": DROP, "access_key": "AK0000", "security_token": SECURITY_TOKEN}, "given: access_key, security_token"),
     ({"auth_token": DROP, "user_name": "alice", "domain_name": "acme"}, "given: domain_name, user_name"),
     ({"auth_token": DROP, "user_name": "alice", "password": PASSWORD}, "given: password, user_name"),
     ({"auth_token": DROP, "password": PASSWORD, "domain_name": "acme"}, "given: domain_name, password"),
@@ -264,7 +271,7 @@ ENV_CASES = [
 
 def case_id(value):
     if isinstance(value, dict):
-        return ",".join("{0}={1}".format(key, "<drop>" if item is DROP else repr(item)[:24]) for key, item in value.items())
+        return ",".join("{0}={1}".format(key, "<drop>" if item is DROP else named_secrets(repr(item))[:24]) for key, item in value.items())
     return None
 
 
