@@ -12,13 +12,11 @@ import time
 
 import pytest
 import requests
-from emulator_support import CANARY, DEMO, SHAPE, SPACED, WS, run_cli, running_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import CANARY, DEMO, SHAPE, SPACED, WS, run_cli, running_cli
 from fabric_emulator.server import Emulator, Request
-
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 DEMO_SOURCE = {"id": "3f2a4c1e9b8d4e6f8a7b6c5d4e3f2a1b", "version_id": "7c6b5a4d3e2f41a0b9c8d7e6f5a4b3c2"}
 ENDPOINT = "0b5633ba2b904511ad514346f4d23d4b"
@@ -56,11 +54,9 @@ def names(response):
     return [item["name"] for item in response.json()["service_instances"]]
 
 
-def add_instances(client, count, **fields):
-    specs = [dict(fields, name="bulk-%02d" % index) for index in range(count)]
-    response = client.control("POST", "instances", {"instances": specs})
-    assert response.status_code == 201, response.text
-    return [item["id"] for item in response.json()["instances"]]
+def add_bulk(client, count, **fields):
+    """``count`` instances named bulk-00, bulk-01, ... with these fields: their ids."""
+    return client.add_instances(*[dict(fields, name="bulk-%02d" % index) for index in range(count)])
 
 
 # ----------------------------------------------------------------------------- List
@@ -85,7 +81,7 @@ def test_list_default_shape_and_order(client):
 
 
 def test_list_paging(client):
-    add_instances(client, 25)
+    add_bulk(client, 25)
     first = client.list().json()
     assert first["total"] == 28 and len(first["service_instances"]) == 10
     assert first["service_instances"][0]["name"] == "bulk-24"
@@ -161,7 +157,7 @@ def test_list_limits_accept_bounds(client):
 def test_list_pages_are_slices_of_the_full_ordering(client, limit, offset, ascending):
     if client.emulator.state.instances.get("bulk-marker") is None:
         client.emulator.state.reset()
-        add_instances(client, 30)
+        add_bulk(client, 30)
         client.control("POST", "instances", {"id": "bulk-marker", "name": "marker"})
     order = "ASC" if ascending else "DESC"
     full = [item["id"] for item in client.list({"limit": 100, "order_by": order}).json()["service_instances"]]
@@ -171,7 +167,7 @@ def test_list_pages_are_slices_of_the_full_ordering(client, limit, offset, ascen
 
 
 def test_list_is_scoped_to_the_workspace(client):
-    add_instances(client, 2, workspace_id="ws-other")
+    add_bulk(client, 2, workspace_id="ws-other")
     assert client.list().json()["total"] == 3
     assert client.request("GET", client.instances("ws-other")).json()["total"] == 2
 

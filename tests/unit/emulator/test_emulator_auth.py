@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import random
 import secrets
 import time
@@ -17,16 +16,13 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from emulator_support import run_cli, running_cli
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import DEMO, WS, run_cli, running_cli
 from fabric_emulator import auth as emulator_auth
 from fabric_emulator.server import Emulator, Request
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-WS = "ws-demo"
-DEMO = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"
 LIST_PATH = "/v1/workspaces/%s/services/instances" % WS
 AK = "AKEMU" + secrets.token_hex(8).upper()
 SK = "SK-" + secrets.token_urlsafe(30)

@@ -7,7 +7,8 @@ import json
 
 import pytest
 import requests
-from emulator_support import CANARY, DEMO, SPACED
+
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import CANARY, DEMO, SPACED
 
 DEPLOY_BODY = {
     "source": {"id": "model-1"},

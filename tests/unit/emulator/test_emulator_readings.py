@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import signal
 
 import pytest
 import requests
-from emulator_support import BRIEF_SHAPE, CANARY, DEMO, SHAPE, SPACED, run_cli, running_cli
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+from ansible_collections.hwcloud.dataarts.tests.unit.emulator.emulator_support import BRIEF_SHAPE, CANARY, DEMO, SHAPE, SPACED, run_cli, running_cli
 
 MILLIS_Z_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 ANY_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$")
@@ -36,12 +34,6 @@ def stored(client, instance_id):
     response = client.control("GET", "instances/" + instance_id)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def add(client, *specs):
-    response = client.control("POST", "instances", {"instances": list(specs)})
-    assert response.status_code == 201, response.text
-    return [item["id"] for item in response.json()["instances"]]
 
 
 def items(response):
@@ -162,7 +154,7 @@ def test_timestamps_varied(client):
     specs = [{"name": "t%d" % index, "create_time": "2024-01-02T03:04:%02d%sZ" % (index, fraction)} for index, fraction in enumerate(fractions)]
     # and ten consecutive whole seconds
     specs += [{"name": "s%d" % index, "create_time": "2024-01-02T03:05:%02dZ" % index} for index in range(10)]
-    ids = add(client, *specs)
+    ids = client.add_instances(*specs)
     truth = {instance_id: stored(client, instance_id) for instance_id in ids + [DEMO, CANARY, SPACED]}
     client.configure(timestamps="varied")
     shown = {item["id"]: item for item in items(client.list({"limit": 100}))}
@@ -179,7 +171,7 @@ def test_timestamps_varied(client):
     # the same timestamp looks the same on every read
     assert client.show(DEMO).json()["create_time"] == shown[DEMO]["create_time"]
     # creation order still strictly increasing, by instant
-    new_ids = add(client, {"name": "late-1"}, {"name": "late-2"}, {"name": "late-3"})
+    new_ids = client.add_instances({"name": "late-1"}, {"name": "late-2"}, {"name": "late-3"})
     created = [instant(client.show(instance_id).json()["create_time"]) for instance_id in [DEMO, CANARY, SPACED] + new_ids]
     assert created == sorted(created) and len(set(created)) == len(created)
 
@@ -193,7 +185,7 @@ def test_non_timestamps_pass_through(client):
 
 # ------------------------------------------------------------------------ list_total
 def test_list_total_readings(client):
-    add(client, *({"name": "bulk-%02d" % index} for index in range(25)))  # 28 in all
+    client.add_instances(*({"name": "bulk-%02d" % index} for index in range(25)))  # 28 in all
     assert client.list({"limit": 10}).json()["total"] == 28
     client.configure(list_total="missing")
     body = client.list({"limit": 10}).json()
@@ -213,7 +205,7 @@ def test_list_total_readings(client):
 
 # ------------------------------------------------------------ List order and paging
 def test_list_order_by_create_time_both_ways_and_paging(client):
-    new_ids = add(client, *({"name": "bulk-%02d" % index} for index in range(5)))
+    new_ids = client.add_instances(*({"name": "bulk-%02d" % index} for index in range(5)))
     oldest_first = [DEMO, CANARY, SPACED] + new_ids
     ascending = [item["id"] for item in items(client.list({"sort_by": "CREATE_TIME", "order_by": "ASC", "limit": 100}))]
     assert ascending == oldest_first
@@ -226,8 +218,7 @@ def test_list_order_by_create_time_both_ways_and_paging(client):
 
 def test_list_orders_by_instant_whatever_the_form(client):
     # stored in other forms (seed data, another writer): 20:00+08:00 is 12:00Z, before 12:00:00.5Z
-    first, second, third = add(
-        client,
+    first, second, third = client.add_instances(
         {"name": "c", "create_time": "2024-01-01T20:00:01+08:00"},
         {"name": "a", "create_time": "2024-01-01T12:00:00.5Z"},
         {"name": "b", "create_time": "2024-01-01T20:00:00.000+0800"},
@@ -238,13 +229,13 @@ def test_list_orders_by_instant_whatever_the_form(client):
 
 @pytest.mark.parametrize("sort_by", ["NAME", "create_time", "", "UPDATE_TIME"])
 def test_list_ignores_unknown_sort_keys(client, sort_by):
-    add(client, {"name": "long-running", "duration": 999})
+    client.add_instances({"name": "long-running", "duration": 999})
     default = [item["id"] for item in items(client.list({"order_by": "ASC"}))]
     assert [item["id"] for item in items(client.list({"sort_by": sort_by, "order_by": "ASC"}))] == default
 
 
 def test_list_sorts_by_duration(client):
-    slow, fast = add(client, {"name": "slow", "duration": 500}, {"name": "fast", "duration": 5})
+    slow, fast = client.add_instances({"name": "slow", "duration": 500}, {"name": "fast", "duration": 5})
     ascending = [item["id"] for item in items(client.list({"sort_by": "DURATION", "order_by": "ASC"}))]
     assert ascending[-2:] == [fast, slow]
 

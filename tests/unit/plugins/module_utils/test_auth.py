@@ -24,14 +24,12 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods imp
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricAuthError, FabricInputError
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import ACCESS_KEY, PASSWORD, SECRET_KEY, aksk, password_params
 
 IAM = "https://iam.cn-north-4.myhuaweicloud.com"
 TOKENS_URL = IAM + "/v3/auth/tokens"
 PROJECTS_URL = IAM + "/v3/projects"
 EXPIRES = "2026-11-29T09:00:00.000000Z"
-
-PASSWORD_VALUE = "Pw-" + secrets.token_urlsafe(24)
-SECRET_KEY_VALUE = "SK" + secrets.token_hex(20)
 
 
 @pytest.fixture
@@ -44,12 +42,6 @@ def new_client(fake_time):
 
     factory.made = made
     return factory
-
-
-def password_params(**extra):
-    params = {"user_name": "alice", "password": PASSWORD_VALUE, "domain_name": "acme", "region": "cn-north-4"}
-    params.update(extra)
-    return params
 
 
 def token_response(mocked, token="iam-token-value", status=201, url=TOKENS_URL):
@@ -142,12 +134,12 @@ def test_empty_secret_key_makes_aksk_incomplete():
 
 
 def test_stray_lower_parts_are_named_in_a_warning():
-    method, warnings = select_method({"auth_token": "t", "user_name": "u", "secret_key": SECRET_KEY_VALUE})
+    method, warnings = select_method({"auth_token": "t", "user_name": "u", "secret_key": SECRET_KEY})
     assert method == TokenMethod
     assert len(warnings) == 1
     assert "user_name" in warnings[0] and "secret_key" in warnings[0]
     assert "password" not in warnings[0] and "domain_name" not in warnings[0]
-    assert SECRET_KEY_VALUE not in warnings[0]
+    assert SECRET_KEY not in warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -155,9 +147,9 @@ def test_stray_lower_parts_are_named_in_a_warning():
     [
         ({}, []),
         ({"access_key": "AKONLY"}, ["access_key"]),
-        ({"secret_key": SECRET_KEY_VALUE}, ["secret_key"]),
+        ({"secret_key": SECRET_KEY}, ["secret_key"]),
         ({"user_name": "alice", "domain_name": "acme"}, ["domain_name", "user_name"]),
-        ({"user_name": "alice", "password": PASSWORD_VALUE}, ["password", "user_name"]),
+        ({"user_name": "alice", "password": PASSWORD}, ["password", "user_name"]),
         ({"auth_token": "", "access_key": "", "secret_key": ""}, []),
     ],
 )
@@ -170,12 +162,12 @@ def test_no_complete_method_is_an_input_error(params, named):
         assert name in text
     if not named:
         assert "given" not in text
-    assert PASSWORD_VALUE not in text
-    assert SECRET_KEY_VALUE not in text
+    assert PASSWORD not in text
+    assert SECRET_KEY not in text
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"access_key": "AKONLY"}, {"user_name": "alice", "domain_name": "acme"}, {"user_name": "alice", "password": PASSWORD_VALUE}]
+    "params", [{}, {"access_key": "AKONLY"}, {"user_name": "alice", "domain_name": "acme"}, {"user_name": "alice", "password": PASSWORD}]
 )
 def test_incomplete_auth_fails_before_any_request(mocked, new_client, params):
     registered = []
@@ -184,7 +176,7 @@ def test_incomplete_auth_fails_before_any_request(mocked, new_client, params):
     assert len(mocked.calls) == 0
     assert new_client.made == []
     assert registered == []
-    assert PASSWORD_VALUE not in str(caught.value)
+    assert PASSWORD not in str(caught.value)
 
 
 # fetch_password_token
@@ -201,7 +193,7 @@ def test_password_token_scoped_by_project_id(mocked, new_client):
     assert "X-Auth-Token" not in request.headers
     assert json.loads(request.body) == {
         "auth": {
-            "identity": {"methods": ["password"], "password": {"user": {"name": "alice", "password": PASSWORD_VALUE, "domain": {"name": "acme"}}}},
+            "identity": {"methods": ["password"], "password": {"user": {"name": "alice", "password": PASSWORD, "domain": {"name": "acme"}}}},
             "scope": {"project": {"id": "proj-1"}},
         }
     }
@@ -235,8 +227,8 @@ def test_password_token_refused(mocked, new_client):
     assert "401" in text
     assert "The username or password is wrong." in text
     assert "iam-rid" in text
-    assert PASSWORD_VALUE not in text
-    assert PASSWORD_VALUE not in repr(caught.value)
+    assert PASSWORD not in text
+    assert PASSWORD not in repr(caught.value)
     assert caught.value.__cause__ is None
     assert len(mocked.calls) == 1
 
@@ -246,7 +238,7 @@ def test_password_token_without_subject_token_header(mocked, new_client):
     with pytest.raises(FabricAuthError) as caught:
         fetch_password_token(new_client, password_params())
     assert "X-Subject-Token" in str(caught.value)
-    assert PASSWORD_VALUE not in str(caught.value)
+    assert PASSWORD not in str(caught.value)
 
 
 def test_password_token_request_is_retried_as_idempotent(mocked, new_client, fake_time):
@@ -268,17 +260,13 @@ def test_auth_url_with_or_without_v3(mocked, new_client, iam_endpoint):
 # lookup_project_id
 
 
-def aksk(**extra):
-    return AkSkAuth("AKEXAMPLE0000000000", SECRET_KEY_VALUE, **extra)
-
-
 def test_lookup_project_id_signed(mocked, new_client):
     mocked.add(responses.GET, PROJECTS_URL, status=200, json={"projects": [{"id": "proj-42", "name": "cn-north-4"}]})
     auth = aksk()
     assert lookup_project_id(new_client, {"region": "cn-north-4"}, auth) == "proj-42"
     request = mocked.calls[0].request
     assert dict(parse_qsl(urlsplit(request.url).query)) == {"name": "cn-north-4"}
-    assert request.headers["Authorization"].startswith("SDK-HMAC-SHA256 Access=AKEXAMPLE0000000000, ")
+    assert request.headers["Authorization"].startswith("SDK-HMAC-SHA256 Access={0}, ".format(ACCESS_KEY))
     assert "X-Sdk-Date" in request.headers
     assert "X-Project-Id" not in request.headers
     assert new_client.made == [(IAM, auth)]
@@ -299,7 +287,7 @@ def test_lookup_project_id_refused(mocked, new_client):
         lookup_project_id(new_client, {"region": "cn-north-4"}, aksk())
     text = str(caught.value)
     assert "cn-north-4" in text and "403" in text and "IAM.0002" in text
-    assert SECRET_KEY_VALUE not in text
+    assert SECRET_KEY not in text
 
 
 def test_lookup_project_id_needs_a_region(mocked, new_client):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -23,26 +22,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import 
     shows,
 )
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff
-
-BASE = "https://fabric.test"
-LIST_URL = BASE + "/v1/workspaces/ws-1/services/instances"
-
-
-def instance(**over):
-    item = {
-        "id": "inst-1",
-        "name": "demo",
-        "description": "old description",
-        "status": "RUNNING",
-        "endpoint_id": "ep-1",
-        "source": {"id": "model-1", "version_id": "ver-1"},
-        "config": {"model_instance_config": {"resource": {"min": 2, "max": 4, "spec_code": "mu.llama3.8b"}}},
-        "visibility": "PRIVATE",
-        "type": "LLM_MODEL",
-        "update_time": "2026-11-28T09:00:00.000Z",
-    }
-    item.update(over)
-    return item
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import ENDPOINT, LIST_URL, instance, sent_queries, serve
 
 
 def resource_of(item):
@@ -313,32 +293,9 @@ def items(count, prefix="inst"):
     return [{"id": "{0}-{1:04d}".format(prefix, number), "name": "n{0}".format(number), "status": "RUNNING"} for number in range(count)]
 
 
-def serve(mocked, everything, total=None, reject_name=False):
-    """A List API stand-in: fuzzy name filter, limit/offset paging, a 'total' (the true count unless told)."""
-
-    def callback(request):
-        query = dict(parse_qsl(urlsplit(request.url).query))
-        if reject_name and "name" in query:
-            return 400, {}, json.dumps({"error_code": "common.01000001", "error_msg": "name is invalid"})
-        selected = [item for item in everything if query.get("name", "") in item["name"]]
-        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-        page = selected[offset : offset + limit]
-        return 200, {}, json.dumps({"total": len(selected) if total is None else total, "service_instances": page})
-
-    mocked.add_callback(responses.GET, LIST_URL, callback=callback)
-
-
-def sent_queries(mocked):
-    """The List queries sent, each checked to ask for the stable order (oldest first), which is then left out."""
-    sent = [dict(parse_qsl(urlsplit(call.request.url).query)) for call in mocked.calls]
-    for query in sent:
-        assert (query.pop("sort_by"), query.pop("order_by")) == ("CREATE_TIME", "ASC"), query
-    return sent
-
-
 @pytest.fixture
 def api(fake_time):
-    client = FabricClient(BASE, retries=1, clock=fake_time.clock, sleep=fake_time.sleep, backoff=Backoff(rng=lambda: 0.0))
+    client = FabricClient(ENDPOINT, retries=1, clock=fake_time.clock, sleep=fake_time.sleep, backoff=Backoff(rng=lambda: 0.0))
     return InstancesApi(client, "ws-1")
 
 

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import secrets
 import socket
 import ssl
 import threading
 
 import pytest
 import responses
-from ansible.module_utils.common import warnings as ansible_warnings
 
-from ansible_collections.hwcloud.dataarts.plugins.module_utils import _module
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth import build_auth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._auth_methods import AkSkAuth, TokenAuth
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricConnectionError, FabricError
@@ -32,28 +29,21 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import Fabr
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import (
+    ACCESS_KEY,
+    IAM,
+    IAM_TOKEN,
+    PASSWORD,
+    SECRET_KEY,
+    SECURITY_TOKEN,
+    TOKEN,
+    assert_clean,
+    password_params,
+)
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
-
-TOKEN = "MIIT-" + secrets.token_urlsafe(64)
-ACCESS_KEY = "AK" + secrets.token_hex(16).upper()
-SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
-SECURITY_TOKEN = "ST-" + secrets.token_urlsafe(90)
-PASSWORD = "Pw-" + secrets.token_urlsafe(24)
-IAM_TOKEN = "MIIT-iam-" + secrets.token_urlsafe(64)
 ALL_SECRETS = {"auth_token": TOKEN, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN, "password": PASSWORD}
 PATH = "/v1/workspaces/ws-1/services/instances/inst-1"
-
-
-def assert_clean(texts, *values):
-    """No value (nor a 12-character slice from its middle) in any text."""
-    for text in texts:
-        for value in values:
-            middle = value[len(value) // 2 - 6 : len(value) // 2 + 6]
-            assert value not in text and middle not in text, "secret found in {0!r}".format(text[:400])
 
 
 def error_texts(err):
@@ -63,64 +53,11 @@ def error_texts(err):
 # ------------------------------------------------------------------ real transport failures, real messages
 
 
-class Loopback:
-    """A one-purpose TCP server on 127.0.0.1: ``mode`` is what it does with each connection."""
-
-    def __init__(self, mode):
-        self.mode = mode
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.stop = threading.Event()
-        self.held = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        self.sock.settimeout(0.1)
-        while not self.stop.is_set():
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                continue
-            if self.mode == "silent":  # read, never answer: a read timeout
-                conn.recv(65536)
-                self.held.append(conn)
-            elif self.mode == "reset":  # read, then close without a word
-                conn.recv(65536)
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                conn.close()
-            elif self.mode == "garbage":  # not HTTP at all (and not TLS)
-                conn.recv(65536)
-                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\x00\x01binary")
-                conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(2)
-        for conn in self.held:
-            conn.close()
-        self.sock.close()
-
-
-def closed_port():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 @pytest.fixture(params=["refused", "silent", "reset", "garbage", "tls_to_plain"])
-def failing_url(request):
-    if request.param == "refused":
-        yield "http://127.0.0.1:{0}".format(closed_port())
-        return
-    server = Loopback("garbage" if request.param == "tls_to_plain" else request.param)
-    scheme = "https" if request.param == "tls_to_plain" else "http"
-    yield "{0}://127.0.0.1:{1}".format(scheme, server.port)
-    server.close()
+def failing_url(request, loopback):
+    if request.param == "tls_to_plain":
+        return loopback("garbage", scheme="https")
+    return loopback(request.param)
 
 
 def auth_objects():
@@ -148,9 +85,9 @@ def test_real_transport_failures_never_carry_secrets(failing_url, auth_name, met
         client.request(method, PATH, query=[("name", "demo")], body={"description": "d"} if method == "PUT" else None, confirm_write=lambda: None)
     assert sent, "the request was never prepared"
     signatures = [headers["Authorization"].rsplit("Signature=", 1)[1] for headers in sent if "Authorization" in headers]
-    assert_clean(error_texts(caught.value), TOKEN, SECRET_KEY, SECURITY_TOKEN, *signatures)
+    assert_clean(error_texts(caught.value), (TOKEN, SECRET_KEY, SECURITY_TOKEN, *signatures), middles=True)
     # The session itself holds no credential (auth is applied per attempt), so a dump of it shows none either.
-    assert_clean([repr(dict(client.session.headers)), repr(client.auth), repr(auth)], TOKEN, SECRET_KEY, SECURITY_TOKEN, ACCESS_KEY)
+    assert_clean([repr(dict(client.session.headers)), repr(client.auth), repr(auth)], (TOKEN, SECRET_KEY, SECURITY_TOKEN, ACCESS_KEY), middles=True)
 
 
 def test_tls_verification_failure_never_carries_secrets(tmp_path):
@@ -180,7 +117,7 @@ def test_tls_verification_failure_never_carries_secrets(tmp_path):
     listener.close()
     thread.join(2)
     assert "ca_path" in str(caught.value) and caught.value.attempts == 1
-    assert_clean(error_texts(caught.value), TOKEN)
+    assert_clean(error_texts(caught.value), (TOKEN,), middles=True)
 
 
 def self_signed(tmp_path):
@@ -214,40 +151,7 @@ def self_signed(tmp_path):
 # ------------------------------------------------------------------ through main(): what a task shows
 
 
-@pytest.fixture
-def run_main(capsys, monkeypatch):
-    """``run_main(module, args, check_mode=False, diff=False)`` -> (result dict, the raw printed text)."""
-    if patch_module_args is None:
-        pytest.skip("needs ansible.module_utils.testing (ansible-core 2.19+)")
-    for name in list(__import__("os").environ):
-        if name.startswith("HW_"):
-            monkeypatch.delenv(name)
-
-    def run(module, args, check_mode=False, diff=False):
-        if hasattr(ansible_warnings, "_global_warnings"):
-            monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
-        monkeypatch.setattr(module, "FabricModule", _fast_module)
-        with patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)), pytest.raises(SystemExit):
-            module.main()
-        captured = capsys.readouterr()
-        return json.loads(captured.out), captured.out + captured.err
-
-    return run
-
-
-def _fast_module(argument_spec, **kwargs):
-    return _module.FabricModule(argument_spec, sleep=lambda seconds: None, **kwargs)
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
-ENDPOINT = "https://fabric.test"
-ITEM_URL = ENDPOINT + PATH
-IAM_URL = "https://iam.test/v3/auth/tokens"
+IAM_URL = IAM + "/v3/auth/tokens"
 
 
 def echo_headers(request):
@@ -269,34 +173,26 @@ CREDENTIALS = {
 
 @pytest.mark.parametrize("method", sorted(CREDENTIALS))
 @pytest.mark.parametrize("check_mode, diff", [(False, False), (True, True), (False, True)], ids=["run", "check-diff", "diff"])
-def test_an_echoing_gateway_still_shows_no_declared_secret(run_main, mocked, method, check_mode, diff):
+def test_an_echoing_gateway_still_shows_no_declared_secret(run_module, mocked, method, check_mode, diff):
     mocked.add_callback(responses.GET, ITEM_URL, callback=echo_headers)
     args = dict(CREDENTIALS[method], endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", description="d", api_retries=0)
-    result, printed = run_main(instance_module, args, check_mode=check_mode, diff=diff)
+    result, printed = run_module(instance_module, args, check_mode=check_mode, diff=diff, with_output=True)
     assert result["failed"] is True and "HTTP 401" in result["msg"] and "req-echo" in result["msg"]
-    assert_clean([printed], TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN)
+    assert_clean([printed], (TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN), middles=True)
 
 
-def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
+def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_module, mocked):
     """A run-time secret: registered with Ansible, so even a Fabric error body that repeats it shows it masked."""
     mocked.add(responses.POST, IAM_URL, status=201, headers={"X-Subject-Token": IAM_TOKEN}, json={"token": {"expires_at": "2099-01-01T00:00:00Z"}})
     mocked.add_callback(responses.GET, ITEM_URL, callback=echo_headers)
-    args = {
-        "endpoint": ENDPOINT,
-        "user_name": "alice",
-        "password": PASSWORD,
-        "domain_name": "acme",
-        "project_id": "proj-1",
-        "iam_endpoint": "https://iam.test",
-        "workspace_id": "ws-1",
-        "instance_id": "inst-1",
-        "api_retries": 0,
-    }
-    result, printed = run_main(instance_module, args, diff=True)
+    args = password_params(
+        region=DROP, project_id="proj-1", iam_endpoint=IAM, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", api_retries=0
+    )
+    result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert mocked.calls[1].request.headers["X-Auth-Token"] == IAM_TOKEN  # it really was used...
     assert "********" in result["msg"]  # ...and the echo of it is masked
-    assert_clean([printed], IAM_TOKEN, PASSWORD)
+    assert_clean([printed], (IAM_TOKEN, PASSWORD), middles=True)
 
 
 @pytest.mark.parametrize(
@@ -309,26 +205,19 @@ def test_the_iam_token_is_masked_as_soon_as_it_is_known(run_main, mocked):
     ids=["401-echo", "500-html-echo", "403"],
 )
 @pytest.mark.parametrize("module", [instance_module, token_module], ids=["instance", "iam_token"])
-def test_iam_refusals_show_no_password(run_main, mocked, status, body, module):
+def test_iam_refusals_show_no_password(run_module, mocked, status, body, module):
     if isinstance(body, dict):
         mocked.add(responses.POST, IAM_URL, status=status, json=body)
     else:
         mocked.add(responses.POST, IAM_URL, status=status, body=body, content_type="text/html")
-    args = {
-        "user_name": "alice",
-        "password": PASSWORD,
-        "domain_name": "acme",
-        "project_id": "proj-1",
-        "iam_endpoint": "https://iam.test",
-        "api_retries": 1,
-    }
+    args = password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM, api_retries=1)
     if module is instance_module:
         args.update(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1")
-    result, printed = run_main(module, args)
+    result, printed = run_module(module, args, with_output=True)
     assert result["failed"] is True and "IAM refused the password authentication of user 'alice'" in result["msg"]
     assert "HTTP {0}".format(status) in result["msg"]
     assert [call.request.method for call in mocked.calls] == ["POST"] * (2 if status == 500 else 1)
-    assert_clean([printed], PASSWORD)
+    assert_clean([printed], (PASSWORD,), middles=True)
 
 
 EARLY_FAILURES = {
@@ -339,22 +228,21 @@ EARLY_FAILURES = {
     "unknown-option": {"colour": "blue"},
     "unknown-sub-option": {"resource": {"maxx": 4}},
     "bad-choice": {"state": "gone"},
-    "missing-required": {"workspace_id": None},
+    "missing-required": {"workspace_id": DROP},
     "bad-bool": {"wait": "perhaps"},
 }
 
 
 @pytest.mark.parametrize("failure", sorted(EARLY_FAILURES))
-def test_credentials_are_masked_when_ansible_argument_validation_fails(run_main, mocked, failure):
+def test_credentials_are_masked_when_ansible_argument_validation_fails(run_module, mocked, failure):
     """ansible-core stops collecting no_log values at a dict option of the wrong type (ansible/ansible#81672);
     the layer masks the credential options in every failure anyway."""
-    args = dict(ALL_SECRETS, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", user_name="alice", domain_name="acme")
-    args.update(EARLY_FAILURES[failure])
-    args = {key: value for key, value in args.items() if value is not None}
-    result, printed = run_main(instance_module, args, diff=True)
+    base = dict(ALL_SECRETS, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", user_name="alice", domain_name="acme")
+    args = options(base, **EARLY_FAILURES[failure])
+    result, printed = run_module(instance_module, args, diff=True, with_output=True)
     assert result["failed"] is True
     assert len(mocked.calls) == 0
-    assert_clean([printed], *ALL_SECRETS.values())
+    assert_clean([printed], ALL_SECRETS.values(), middles=True)
 
 
 @pytest.mark.parametrize(
@@ -365,15 +253,15 @@ def test_credentials_are_masked_when_ansible_argument_validation_fails(run_main,
     ],
     ids=["instance", "info"],
 )
-def test_warnings_name_ignored_options_never_their_values(run_main, mocked, module, extra):
+def test_warnings_name_ignored_options_never_their_values(run_module, mocked, module, extra):
     mocked.add(responses.GET, ITEM_URL, json={"id": "inst-1", "name": "demo", "status": "RUNNING"})
     args = dict(ALL_SECRETS, endpoint=ENDPOINT, user_name="alice", domain_name="acme", project_id="proj-1", **extra)
-    result, printed = run_main(module, args, check_mode=True, diff=True)
+    result, printed = run_module(module, args, check_mode=True, diff=True, with_output=True)
     assert not result.get("failed"), result
     texts = [json.dumps(warning) for warning in result.get("warnings", [])]
     assert any("ignoring" in text and "secret_key" in text for text in texts), texts
     assert mocked.calls[0].request.headers["X-Auth-Token"] == TOKEN
-    assert_clean(texts + [printed], *ALL_SECRETS.values())
+    assert_clean(texts + [printed], ALL_SECRETS.values(), middles=True)
 
 
 @pytest.mark.parametrize(
@@ -381,10 +269,10 @@ def test_warnings_name_ignored_options_never_their_values(run_main, mocked, modu
     [
         ({"auth_token": TOKEN + "\r\nX-Injected: 1"}, "auth_token"),
         ({"auth_token": "é" + TOKEN}, "auth_token"),
-        ({"auth_token": None, "access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY, "project_id": "proj-1"}, "access_key"),
+        ({"auth_token": DROP, "access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY, "project_id": "proj-1"}, "access_key"),
         (
             {
-                "auth_token": None,
+                "auth_token": DROP,
                 "access_key": ACCESS_KEY,
                 "secret_key": SECRET_KEY,
                 "security_token": SECURITY_TOKEN + "\n\n x",
@@ -395,23 +283,21 @@ def test_warnings_name_ignored_options_never_their_values(run_main, mocked, modu
     ],
     ids=["token-crlf", "token-non-ascii", "ak-space", "security-token-newline"],
 )
-def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_main, mocked, bad, option):
-    args = dict(endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1", auth_token=TOKEN)
-    args.update(bad)
-    args = {key: value for key, value in args.items() if value is not None}
-    result, printed = run_main(instance_module, args)
+def test_a_credential_that_cannot_be_a_header_is_named_not_shown(run_module, mocked, bad, option):
+    args = options({"endpoint": ENDPOINT, "workspace_id": "ws-1", "instance_id": "inst-1", "auth_token": TOKEN}, **bad)
+    result, printed = run_module(instance_module, args, with_output=True)
     assert result["failed"] is True and option in result["msg"]
     assert "Traceback" not in printed
     assert len(mocked.calls) == 0
-    assert_clean([result["msg"], printed], TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN)
+    assert_clean([result["msg"], printed], (TOKEN, ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN), middles=True)
 
 
 def test_build_auth_registers_the_iam_token_before_anything_else_can_fail(mocked):
     mocked.add(responses.POST, IAM_URL, status=201, headers={"X-Subject-Token": IAM_TOKEN + "\nbad"}, json={})
     registered = []
-    params = {"user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": "https://iam.test"}
+    params = password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM)
     with pytest.raises(FabricError) as caught:
         build_auth(params, lambda base, auth=None: FabricClient(base, auth=auth, retries=0), registered.append)
     # Even a token that cannot be used is masked first, and the error does not show it.
     assert registered and IAM_TOKEN in registered[0]
-    assert_clean(error_texts(caught.value), IAM_TOKEN, PASSWORD)
+    assert_clean(error_texts(caught.value), (IAM_TOKEN, PASSWORD), middles=True)

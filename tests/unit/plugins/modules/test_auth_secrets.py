@@ -3,7 +3,7 @@
 
 Ansible masks declared no_log values in what it prints, so a scan of -vvvv output alone proves little. These tests
 read the layer's raw texts, before any masking: the str, repr, args and details of every exception, and their
-causes, for AK/SK, token and password authentication failing in every way (API errors, IAM errors, refused and
+causes, for ACCESS_KEY/SECRET_KEY, token and password authentication failing in every way (API errors, IAM errors, refused and
 timed-out connections, bad credential values). None may hold a secret key, a security token, an auth token, a
 password, an Authorization header or its signature. Then, through main(): a token obtained at run time (IAM's) is
 masked by Ansible even when a server echoes it back.
@@ -12,9 +12,6 @@ masked by Ansible even when a server echoes it back.
 from __future__ import annotations
 
 import json
-import secrets
-import socket
-import threading
 
 import pytest
 import requests
@@ -26,17 +23,19 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import Fa
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
-
-FABRIC = "https://fabric.test"
-IAM = "https://iam.test"
-LIST_URL = FABRIC + "/v1/workspaces/ws-1/services/instances"
-AK = "AKSECRETS" + secrets.token_hex(8).upper()
-SK = "SK-" + secrets.token_urlsafe(40)
-SECURITY_TOKEN = "gQpj" + secrets.token_urlsafe(160)
-AUTH_TOKEN = "MIIT-" + secrets.token_urlsafe(80)
-IAM_TOKEN = "MIIE-" + secrets.token_urlsafe(80)
-PASSWORD = "Pw-" + secrets.token_urlsafe(32)
-SECRETS = (SK, SECURITY_TOKEN, AUTH_TOKEN, IAM_TOKEN, PASSWORD)
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, LIST_URL
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import (
+    ACCESS_KEY,
+    IAM,
+    IAM_TOKEN,
+    PASSWORD,
+    SECRET_KEY,
+    SECURITY_TOKEN,
+    TOKEN,
+    aksk,
+    assert_clean,
+    password_params,
+)
 
 
 def texts_of(exc):
@@ -52,20 +51,7 @@ def texts_of(exc):
     return "\n".join(found)
 
 
-def assert_clean(text, sent=()):
-    """No secret, and no Authorization / X-Auth-Token / X-Security-Token value that was sent, in ``text``."""
-    for secret in SECRETS:
-        assert secret not in text
-    for request in sent:
-        for name in ("Authorization", "X-Auth-Token", "X-Security-Token"):
-            value = request.headers.get(name)
-            if value:
-                assert value not in text, name
-                if name == "Authorization":
-                    assert value.rsplit("Signature=", 1)[1] not in text
-
-
-def client(base=FABRIC, auth=None, retries=2, timeout=30):
+def client(base=ENDPOINT, auth=None, retries=2, timeout=30):
     return FabricClient(base, auth=auth, retries=retries, timeout=timeout, sleep=lambda _s: None, backoff=Backoff(rng=lambda: 0.0))
 
 
@@ -76,8 +62,9 @@ def factory(retries=2, timeout=30):
     return new_client
 
 
-def aksk(**extra):
-    return AkSkAuth(AK, SK, security_token=SECURITY_TOKEN, project_id="p" * 32, **extra)
+def sts_aksk():
+    """ACCESS_KEY/SECRET_KEY with a security token and a project id: every credential header is sent."""
+    return aksk(security_token=SECURITY_TOKEN, project_id="p" * 32)
 
 
 def failure(call):
@@ -101,49 +88,24 @@ def failure(call):
 def test_api_errors_carry_no_secret(mocked, status, body, auth):
     kwargs = {"json": body} if isinstance(body, dict) else {"body": body, "content_type": "text/html"}
     mocked.add(responses.GET, LIST_URL, status=status, headers={"X-Request-Id": "rid-1"}, **kwargs)
-    exc = failure(lambda: client(auth=aksk() if auth == "aksk" else TokenAuth(AUTH_TOKEN)).request("GET", "/v1/workspaces/ws-1/services/instances"))
+    exc = failure(lambda: client(auth=sts_aksk() if auth == "aksk" else TokenAuth(TOKEN)).request("GET", "/v1/workspaces/ws-1/services/instances"))
     sent = [call.request for call in mocked.calls]
     assert sent and all(("Authorization" in request.headers) == (auth == "aksk") for request in sent)
     assert str(status) in str(exc)
-    assert_clean(texts_of(exc), sent)
+    assert_clean(texts_of(exc), sent=sent)
 
 
 # ------------------------------------------------------------------------------------------------ real connections
 @pytest.fixture
-def silent_server():
+def silent_server(loopback):
     """A loopback server that accepts connections and never answers (read timeouts); and a port nobody listens on."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    closed_port = closed.getsockname()[1]
-    closed.close()
-    yield "http://127.0.0.1:%d" % listener.getsockname()[1], "http://127.0.0.1:%d" % closed_port
-    stop.set()
-    thread.join(2)
-    for connection in accepted:
-        connection.close()
-    listener.close()
+    return loopback("silent"), loopback("refused")
 
 
 @pytest.mark.parametrize("auth", ["aksk", "token"])
 def test_refused_and_timed_out_connections_carry_no_secret(silent_server, auth):
     silent, refused = silent_server
-    make = aksk if auth == "aksk" else (lambda: TokenAuth(AUTH_TOKEN))
+    make = sts_aksk if auth == "aksk" else (lambda: TokenAuth(TOKEN))
     for base in (silent, refused):
         exc = failure(
             lambda base=base: client(base, make(), retries=1, timeout=1).request(
@@ -155,12 +117,6 @@ def test_refused_and_timed_out_connections_carry_no_secret(silent_server, auth):
 
 
 # ------------------------------------------------------------------------------------------------ IAM
-def password_params(**extra):
-    params = {"user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1", "iam_endpoint": IAM, "region": "cn-north-4"}
-    params.update(extra)
-    return params
-
-
 @pytest.mark.parametrize(
     "status, body",
     [
@@ -174,7 +130,7 @@ def password_params(**extra):
 def test_iam_password_failures_name_user_and_domain_not_the_password(mocked, status, body):
     mocked.add(responses.POST, IAM + "/v3/auth/tokens", status=status, json=body)
     registered = []
-    exc = failure(lambda: build_auth(password_params(), factory(), registered.append))
+    exc = failure(lambda: build_auth(password_params(project_id="proj-1", iam_endpoint=IAM), factory(), registered.append))
     text = texts_of(exc)
     assert "'alice'" in text and "'acme'" in text
     assert_clean(text)
@@ -185,7 +141,7 @@ def test_iam_password_failures_name_user_and_domain_not_the_password(mocked, sta
 def test_iam_connection_failures_carry_no_password(silent_server):
     silent, refused = silent_server
     for base in (silent, refused):
-        exc = failure(lambda base=base: build_auth(password_params(iam_endpoint=base), factory(retries=1, timeout=1), [].append))
+        exc = failure(lambda base=base: build_auth(password_params(project_id="proj-1", iam_endpoint=base), factory(retries=1, timeout=1), [].append))
         assert_clean(texts_of(exc))
 
 
@@ -196,23 +152,23 @@ def test_project_lookup_failure_carries_no_signature(mocked):
         status=401,
         json={"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"},
     )
-    params = {"access_key": AK, "secret_key": SK, "security_token": SECURITY_TOKEN, "region": "cn-north-4", "iam_endpoint": IAM}
+    params = {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN, "region": "cn-north-4", "iam_endpoint": IAM}
     exc = failure(lambda: build_auth(params, factory(), [].append))
     assert "cn-north-4" in str(exc) and "APIG.0301" in str(exc)
-    assert_clean(texts_of(exc), [call.request for call in mocked.calls])
+    assert_clean(texts_of(exc), sent=[call.request for call in mocked.calls])
 
 
 # ------------------------------------------------------------------------------------------------ bad credential values
 @pytest.mark.parametrize(
     "params, option",
     [
-        ({"auth_token": AUTH_TOKEN[:20] + "\n" + AUTH_TOKEN[20:]}, "auth_token"),
-        ({"auth_token": AUTH_TOKEN + "é"}, "auth_token"),
-        ({"auth_token": AUTH_TOKEN[:20] + " " + AUTH_TOKEN[20:]}, "auth_token"),
-        ({"access_key": AK + " x", "secret_key": SK}, "access_key"),
-        ({"access_key": AK, "secret_key": SK, "security_token": SECURITY_TOKEN + "\r\nX-Injected: 1"}, "security_token"),
-        ({"access_key": AK, "secret_key": SK, "security_token": "令牌" + SECURITY_TOKEN}, "security_token"),
-        ({"access_key": AK, "secret_key": SK, "project_id": "proj 1"}, "project_id"),
+        ({"auth_token": TOKEN[:20] + "\n" + TOKEN[20:]}, "auth_token"),
+        ({"auth_token": TOKEN + "é"}, "auth_token"),
+        ({"auth_token": TOKEN[:20] + " " + TOKEN[20:]}, "auth_token"),
+        ({"access_key": ACCESS_KEY + " x", "secret_key": SECRET_KEY}, "access_key"),
+        ({"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": SECURITY_TOKEN + "\r\nX-Injected: 1"}, "security_token"),
+        ({"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "security_token": "令牌" + SECURITY_TOKEN}, "security_token"),
+        ({"access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "project_id": "proj 1"}, "project_id"),
     ],
 )
 def test_credentials_that_cannot_be_sent_fail_before_any_request_without_their_value(mocked, params, option):
@@ -229,16 +185,18 @@ def test_credentials_that_cannot_be_sent_fail_before_any_request_without_their_v
 def test_surrounding_whitespace_of_credentials_is_dropped(mocked):
     """A vaulted value often ends in a newline: it is sent (and signed) without it."""
     mocked.add(responses.GET, LIST_URL, json={"total": 0, "service_instances": []})
-    auth, _warnings, _method = build_auth({"auth_token": "  " + AUTH_TOKEN + "\n"}, factory(), [].append)
+    auth, _warnings, _method = build_auth({"auth_token": "  " + TOKEN + "\n"}, factory(), [].append)
     client(auth=auth).request("GET", "/v1/workspaces/ws-1/services/instances")
-    assert mocked.calls[0].request.headers["X-Auth-Token"] == AUTH_TOKEN
+    assert mocked.calls[0].request.headers["X-Auth-Token"] == TOKEN
     auth, _warnings, _method = build_auth(
-        {"access_key": AK + "\n", "secret_key": SK + "\n", "security_token": SECURITY_TOKEN + "\n", "project_id": " proj-1 "}, factory(), [].append
+        {"access_key": ACCESS_KEY + "\n", "secret_key": SECRET_KEY + "\n", "security_token": SECURITY_TOKEN + "\n", "project_id": " proj-1 "},
+        factory(),
+        [].append,
     )
     request = auth(requests.Request("GET", LIST_URL).prepare())
     assert request.headers["X-Security-Token"] == SECURITY_TOKEN and request.headers["X-Project-Id"] == "proj-1"
-    assert request.headers["Authorization"].startswith("SDK-HMAC-SHA256 Access={0}, ".format(AK))
-    assert request.headers["Authorization"] == aksk_signed_like(request, AK, SK)
+    assert request.headers["Authorization"].startswith("SDK-HMAC-SHA256 Access={0}, ".format(ACCESS_KEY))
+    assert request.headers["Authorization"] == aksk_signed_like(request, ACCESS_KEY, SECRET_KEY)
 
 
 def aksk_signed_like(request, access_key, secret_key):
@@ -251,7 +209,7 @@ def aksk_signed_like(request, access_key, secret_key):
 
 
 def test_auth_objects_do_not_show_their_secrets():
-    for auth in (aksk(), TokenAuth(AUTH_TOKEN)):
+    for auth in (sts_aksk(), TokenAuth(TOKEN)):
         assert_clean(repr(auth) + str(auth))
 
 
@@ -273,16 +231,7 @@ def test_a_token_obtained_at_run_time_is_masked_even_when_echoed(run_module, moc
     )
     result = run_module(
         info_module,
-        {
-            "endpoint": FABRIC,
-            "workspace_id": "ws-1",
-            "instance_id": "inst-1",
-            "user_name": "alice",
-            "password": PASSWORD,
-            "domain_name": "acme",
-            "project_id": "proj-1",
-            "iam_endpoint": IAM,
-        },
+        password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM, endpoint=ENDPOINT, workspace_id="ws-1", instance_id="inst-1"),
     )
     assert result["failed"] is True
     assert mocked.calls[1].request.headers["X-Auth-Token"] == IAM_TOKEN
@@ -301,15 +250,15 @@ def test_a_wrong_signature_fails_cleanly_through_main(run_module, mocked):
     result = run_module(
         info_module,
         {
-            "endpoint": FABRIC,
+            "endpoint": ENDPOINT,
             "workspace_id": "ws-1",
             "instance_id": "inst-1",
-            "access_key": AK,
-            "secret_key": SK,
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
             "security_token": SECURITY_TOKEN,
             "project_id": "proj-1",
         },
     )
     assert result["failed"] is True and "APIG.0301" in result["msg"] and "HTTP 401" in result["msg"]
     assert "Traceback" not in json.dumps(result)
-    assert_clean(json.dumps(result), [call.request for call in mocked.calls])
+    assert_clean(json.dumps(result), sent=[call.request for call in mocked.calls])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import string
 
 import pytest
@@ -30,24 +29,22 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import Fa
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as instance_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as info_module
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as token_module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, instance, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import (
+    IAM,
+    PASSWORD,
+    SECRET_KEY,
+    SECURITY_TOKEN,
+    TOKEN,
+    named_secrets,
+    password_params,
+)
 
-ENDPOINT = "https://fabric.test"
-IAM = "https://iam.test"
-TOKEN = "MIIT-" + secrets.token_urlsafe(40)
-PASSWORD = "Pw-" + secrets.token_urlsafe(24)
-SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
-DROP = object()
 FORBIDDEN = "!<>=&'\""
 
 INSTANCE_BASE = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1", "description": "new"}
 INFO_BASE = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}
-TOKEN_BASE = {"iam_endpoint": IAM, "user_name": "alice", "password": PASSWORD, "domain_name": "acme", "project_id": "proj-1"}
-
-
-def merged(base, over):
-    values = dict(base)
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
+TOKEN_BASE = password_params(region=DROP, project_id="proj-1", iam_endpoint=IAM)
 
 
 # ------------------------------------------------------------------------------------------------ the cases
@@ -176,7 +173,7 @@ CONNECTION_CASES = [
     ({"auth_token": DROP, "access_key": "AKONLY0000"}, "given: access_key"),
     ({"auth_token": DROP, "secret_key": SECRET_KEY}, "given: secret_key"),
     ({"auth_token": DROP, "access_key": "AK0000", "secret_key": ""}, "given: access_key"),
-    ({"auth_token": DROP, "access_key": "AK0000", "security_token": "ST-" + secrets.token_hex(8)}, "given: access_key, security_token"),
+    ({"auth_token": DROP, "access_key": "AK0000", "security_token": SECURITY_TOKEN}, "given: access_key, security_token"),
     ({"auth_token": DROP, "user_name": "alice", "domain_name": "acme"}, "given: domain_name, user_name"),
     ({"auth_token": DROP, "user_name": "alice", "password": PASSWORD}, "given: password, user_name"),
     ({"auth_token": DROP, "password": PASSWORD, "domain_name": "acme"}, "given: domain_name, password"),
@@ -274,7 +271,7 @@ ENV_CASES = [
 
 def case_id(value):
     if isinstance(value, dict):
-        return ",".join("{0}={1}".format(key, "<drop>" if item is DROP else repr(item)[:24]) for key, item in value.items())
+        return ",".join("{0}={1}".format(key, "<drop>" if item is DROP else named_secrets(repr(item))[:24]) for key, item in value.items())
     return None
 
 
@@ -292,17 +289,17 @@ def assert_refused(result, text, mocked):
 @pytest.mark.parametrize("over, text", INSTANCE_CASES + CONNECTION_CASES, ids=case_id)
 @pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check"])
 def test_instance_bad_input_is_refused_before_any_request(run_module, mocked, over, text, check_mode):
-    assert_refused(run_module(instance_module, merged(INSTANCE_BASE, over), check_mode=check_mode, diff=True), text, mocked)
+    assert_refused(run_module(instance_module, options(INSTANCE_BASE, **over), check_mode=check_mode, diff=True), text, mocked)
 
 
 @pytest.mark.parametrize("over, text", INFO_CASES + CONNECTION_CASES, ids=case_id)
 def test_info_bad_input_is_refused_before_any_request(run_module, mocked, over, text):
-    assert_refused(run_module(info_module, merged(INFO_BASE, over), check_mode=True), text, mocked)
+    assert_refused(run_module(info_module, options(INFO_BASE, **over), check_mode=True), text, mocked)
 
 
 @pytest.mark.parametrize("over, text", TOKEN_CASES, ids=case_id)
 def test_iam_token_bad_input_is_refused_before_any_request(run_module, mocked, over, text):
-    assert_refused(run_module(token_module, merged(TOKEN_BASE, over)), text, mocked)
+    assert_refused(run_module(token_module, options(TOKEN_BASE, **over)), text, mocked)
 
 
 @pytest.mark.parametrize("env, over, text", ENV_CASES, ids=lambda value: case_id(value) if isinstance(value, dict) else None)
@@ -311,28 +308,13 @@ def test_bad_environment_values_are_refused_before_any_request(run_module, mocke
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     base = INSTANCE_BASE if module is instance_module else INFO_BASE
-    assert_refused(run_module(module, merged(base, over)), text, mocked)
+    assert_refused(run_module(module, options(base, **over)), text, mocked)
 
 
 # ------------------------------------------------------------------------------ the accepted edges
 # Each is the valid extreme of a constraint: accepted, and the task makes exactly its one read.
 
 ITEM_URL = ENDPOINT + "/v1/workspaces/{0}/services/instances/{1}"
-
-
-def current(**over):
-    item = {
-        "id": "inst-1",
-        "name": "demo",
-        "description": "",
-        "status": "RUNNING",
-        "endpoint_id": "ep-1",
-        "source": {"id": "model-1", "version_id": "ver-1"},
-        "config": {"model_instance_config": {"resource": {"min": 1, "max": 1000, "spec_code": "s" * 128}}},
-        "update_time": "2026-11-28T09:00:00.000Z",
-    }
-    item.update(over)
-    return item
 
 
 EDGES = [
@@ -355,9 +337,11 @@ EDGES = [
 
 @pytest.mark.parametrize("over", EDGES, ids=case_id)
 def test_accepted_edges_make_exactly_the_read(run_module, mocked, over):
-    args = merged(dict(INSTANCE_BASE, description=DROP), over)
+    args = options(dict(INSTANCE_BASE, description=DROP), **over)
     endpoint = args["endpoint"]
-    item = current(id=args["instance_id"])
+    # An instance the accepted edges leave unchanged.
+    resource = {"min": 1, "max": 1000, "spec_code": "s" * 128}
+    item = instance(id=args["instance_id"], description="", config={"model_instance_config": {"resource": resource}})
     for key in ("name", "description"):
         if key in over:
             item[key] = over[key]
@@ -430,7 +414,7 @@ def test_property_resource_bounds(low, high):
 )
 def test_property_main_refuses_undocumented_input_without_a_request(run_module, mocked, over):
     """Through main(): input outside the documented rules fails with zero requests; input inside gets to the read."""
-    args = merged(INSTANCE_BASE, over)
+    args = options(INSTANCE_BASE, **over)
     valid = (
         documented_id(args["workspace_id"])
         and documented_id(args["instance_id"])

@@ -12,48 +12,15 @@ import requests
 import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, LIST_URL, instance, options
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import TOKEN
 
-TOKEN = "MIIT-" + secrets.token_urlsafe(48)
-ENDPOINT = "https://fabric.test"
-LIST_URL = ENDPOINT + "/v1/workspaces/ws-1/services/instances"
-ITEM_URL = LIST_URL + "/inst-1"
-T0 = "2026-11-28T09:00:00.000Z"
 T1 = "2026-11-28T09:00:05.000Z"
 T2 = "2026-11-28T09:00:09.000Z"
 
 
-class _Drop:
-    """Leaves an option out of the arguments; a stable repr keeps test ids equal across xdist workers."""
-
-    def __repr__(self):
-        return "<drop>"
-
-
-DROP = _Drop()
-
-
 def args(**over):
-    values = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1"}
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
-
-
-def instance(**over):
-    item = {
-        "id": "inst-1",
-        "name": "demo",
-        "description": "old description",
-        "status": "RUNNING",
-        "endpoint_id": "ep-1",
-        "source": {"id": "model-1", "version_id": "ver-1"},
-        "config": {"model_instance_config": {"resource": {"min": 2, "max": 4, "spec_code": "mu.llama3.8b"}}},
-        "visibility": "PRIVATE",
-        "type": "LLM_MODEL",
-        "create_time": "2026-11-01T08:00:00.000Z",
-        "update_time": T0,
-    }
-    item.update(over)
-    return item
+    return options({"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1", "instance_id": "inst-1"}, **over)
 
 
 def with_max(item, value):

@@ -3,35 +3,18 @@
 
 from __future__ import annotations
 
-import json
-import secrets
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import responses
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance_info as module
-
-TOKEN = "MIIT-" + secrets.token_urlsafe(48)
-ENDPOINT = "https://fabric.test"
-LIST_URL = ENDPOINT + "/v1/workspaces/ws-1/services/instances"
-ITEM_URL = LIST_URL + "/inst-1"
-
-
-class _Drop:
-    """Leaves an option out of the arguments; a stable repr keeps test ids equal across xdist workers."""
-
-    def __repr__(self):
-        return "<drop>"
-
-
-DROP = _Drop()
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, options, sent_queries, serve
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import TOKEN
 
 
 def args(**over):
-    values = {"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
+    return options({"endpoint": ENDPOINT, "auth_token": TOKEN, "workspace_id": "ws-1"}, **over)
 
 
 def instance(number=1, **over):
@@ -46,29 +29,6 @@ def instance(number=1, **over):
     }
     item.update(over)
     return item
-
-
-def serve(mocked, everything, reject_name=False):
-    """The List API: fuzzy name filter, limit/offset paging, the true total."""
-
-    def callback(request):
-        query = dict(parse_qsl(urlsplit(request.url).query))
-        if reject_name and "name" in query:
-            return 400, {}, json.dumps({"error_code": "common.01000001", "error_msg": "invalid name"})
-        selected = [item for item in everything if query.get("name", "") in item["name"]]
-        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
-        return 200, {}, json.dumps({"total": len(selected), "service_instances": selected[offset : offset + limit]})
-
-    mocked.add_callback(responses.GET, LIST_URL, callback=callback)
-
-
-def queries(mocked):
-    """The List queries sent, each checked to ask for the stable order (oldest first), which is then left out."""
-    sent = [dict(parse_qsl(urlsplit(call.request.url).query)) for call in mocked.calls]
-    for query in sent:
-        if "limit" in query:
-            assert (query.pop("sort_by"), query.pop("order_by")) == ("CREATE_TIME", "ASC"), query
-    return sent
 
 
 def test_by_id(run_module, mocked):
@@ -118,14 +78,14 @@ def test_exact_name_not_fuzzy(run_module, mocked):
     )
     result = run_module(module, args(name="demo"))
     assert [item["id"] for item in result["instances"]] == ["inst-2", "inst-5"]
-    assert queries(mocked) == [{"name": "demo", "limit": "100", "offset": "0"}]
+    assert sent_queries(mocked) == [{"name": "demo", "limit": "100", "offset": "0"}]
 
 
 def test_name_the_list_filter_rejects(run_module, mocked):
     serve(mocked, [instance(1, name="推理 实例"), instance(2, name="other")], reject_name=True)
     result = run_module(module, args(name="推理 实例"))
     assert [item["id"] for item in result["instances"]] == ["inst-1"]
-    assert [("name" in query) for query in queries(mocked)] == [True, False]
+    assert [("name" in query) for query in sent_queries(mocked)] == [True, False]
 
 
 def test_filters_are_passed_as_query(run_module, mocked):
@@ -133,7 +93,7 @@ def test_filters_are_passed_as_query(run_module, mocked):
     filters = {"endpoint_id": "ep-1", "source_id": "model-1", "version_id": "ver-1", "type": "LLM_MODEL", "visibility": "PRIVATE"}
     result = run_module(module, args(filters=filters))
     assert result["instances"] == [instance(1)]
-    assert queries(mocked) == [dict(filters, limit="100", offset="0")]
+    assert sent_queries(mocked) == [dict(filters, limit="100", offset="0")]
     assert urlsplit(mocked.calls[0].request.url).query == (
         "endpoint_id=ep-1&limit=100&offset=0&order_by=ASC&sort_by=CREATE_TIME&source_id=model-1&type=LLM_MODEL&version_id=ver-1&visibility=PRIVATE"
     )
@@ -142,14 +102,14 @@ def test_filters_are_passed_as_query(run_module, mocked):
 def test_unset_filters_are_not_sent(run_module, mocked):
     serve(mocked, [])
     run_module(module, args(filters={"visibility": "PUBLIC"}))
-    assert queries(mocked) == [{"visibility": "PUBLIC", "limit": "100", "offset": "0"}]
+    assert sent_queries(mocked) == [{"visibility": "PUBLIC", "limit": "100", "offset": "0"}]
 
 
 def test_name_and_filters(run_module, mocked):
     serve(mocked, [instance(1, name="demo")])
     result = run_module(module, args(name="demo", filters={"endpoint_id": "ep-1"}))
     assert len(result["instances"]) == 1
-    assert queries(mocked) == [{"name": "demo", "endpoint_id": "ep-1", "limit": "100", "offset": "0"}]
+    assert sent_queries(mocked) == [{"name": "demo", "endpoint_id": "ep-1", "limit": "100", "offset": "0"}]
 
 
 @pytest.mark.parametrize("count, pages", [(0, 1), (100, 2), (101, 2), (200, 2), (230, 3)])
@@ -158,7 +118,7 @@ def test_every_page(run_module, mocked, count, pages):
     serve(mocked, everything)
     result = run_module(module, args())
     assert result["instances"] == everything
-    assert [query["offset"] for query in queries(mocked)] == [str(100 * page) for page in range(pages)]
+    assert [query["offset"] for query in sent_queries(mocked)] == [str(100 * page) for page in range(pages)]
 
 
 def test_check_mode_reads(run_module, mocked):

@@ -11,26 +11,11 @@ import responses
 import yaml
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import iam_token as module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import PASSWORD, password_params
 
 IAM_URL = "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens"
 EXPIRES = "2026-11-29T09:00:00.000000Z"
-PASSWORD = "Pw-" + secrets.token_urlsafe(18)
-
-
-class _Drop:
-    """Leaves an option out of the arguments; a stable repr keeps test ids equal across xdist workers."""
-
-    def __repr__(self):
-        return "<drop>"
-
-
-DROP = _Drop()
-
-
-def args(**over):
-    values = {"region": "cn-north-4", "user_name": "alice", "password": PASSWORD, "domain_name": "acme"}
-    values.update(over)
-    return {key: value for key, value in values.items() if value is not DROP}
 
 
 def iam_answers(mocked, token, url=IAM_URL):
@@ -41,7 +26,7 @@ def iam_answers(mocked, token, url=IAM_URL):
 def test_token_returned(run_module, mocked, check_mode):
     token = "MIIT-" + secrets.token_urlsafe(64)
     iam_answers(mocked, token)
-    result = run_module(module, args(), check_mode=check_mode)
+    result = run_module(module, password_params(), check_mode=check_mode)
     assert result["changed"] is False
     assert result["token"] == token
     assert result["expires_at"] == EXPIRES
@@ -53,14 +38,14 @@ def test_token_returned(run_module, mocked, check_mode):
 
 def test_scoped_to_project_id(run_module, mocked):
     iam_answers(mocked, "tok-" + secrets.token_hex(20))
-    run_module(module, args(project_id="proj-1"))
+    run_module(module, password_params(project_id="proj-1"))
     assert json.loads(mocked.calls[0].request.body)["auth"]["scope"] == {"project": {"id": "proj-1"}}
 
 
 def test_other_auth_options_are_ignored(run_module, mocked):
     token = "tok-" + secrets.token_hex(20)
     iam_answers(mocked, token)
-    result = run_module(module, args(auth_token="some-other-token", access_key="AK", secret_key="SK-" + secrets.token_hex(8)))
+    result = run_module(module, password_params(auth_token="some-other-token", access_key="AK", secret_key="SK-" + secrets.token_hex(8)))
     assert result["token"] == token
     assert "X-Auth-Token" not in mocked.calls[0].request.headers
     assert "Authorization" not in mocked.calls[0].request.headers
@@ -91,7 +76,7 @@ def test_environment_with_v3_auth_url(run_module, mocked, monkeypatch):
     ],
 )
 def test_missing_password_options_fail_without_a_request(run_module, mocked, over, named):
-    result = run_module(module, args(**over))
+    result = run_module(module, password_params(**over))
     assert result["failed"] is True
     assert "iam_token needs {0}".format(named) in result["msg"]
     assert len(mocked.calls) == 0
@@ -108,7 +93,7 @@ def test_missing_password_options_fail_without_a_request(run_module, mocked, ove
     ],
 )
 def test_other_bad_input_fails_without_a_request(run_module, mocked, over, text):
-    result = run_module(module, args(**over))
+    result = run_module(module, password_params(**over))
     assert result["failed"] is True
     assert text in result["msg"]
     assert len(mocked.calls) == 0
@@ -122,7 +107,7 @@ def test_refused_password_names_user_and_domain_only(run_module, mocked, capsys)
         headers={"X-Request-Id": "iam-rid-1"},
         json={"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}},
     )
-    result = run_module(module, args())
+    result = run_module(module, password_params())
     assert result["failed"] is True
     assert "'alice'" in result["msg"] and "'acme'" in result["msg"]
     assert "401" in result["msg"] and "iam-rid-1" in result["msg"]
@@ -142,7 +127,7 @@ def test_aliases_of_the_password_options(run_module, mocked, alias, option, valu
     url = "https://iam.example.test/v3/auth/tokens" if option == "iam_endpoint" else IAM_URL
     token = "tok-" + secrets.token_hex(20)
     iam_answers(mocked, token, url=url)
-    result = run_module(module, args(**{option: DROP, alias: value}))
+    result = run_module(module, password_params(**{option: DROP, alias: value}))
     assert result["token"] == token, result
     assert mocked.calls[0].request.url == url
     user = json.loads(mocked.calls[0].request.body)["auth"]["identity"]["password"]["user"]
@@ -165,7 +150,7 @@ def test_each_option_documented_as_ignored_is_ignored(run_module, mocked, option
     """A value that would fail the task (or change the request) if the option were used changes nothing."""
     token = "tok-" + secrets.token_hex(20)
     iam_answers(mocked, token)
-    result = run_module(module, args(**{option: "unusable value\twith a tab"}))
+    result = run_module(module, password_params(**{option: "unusable value\twith a tab"}))
     assert result["token"] == token, result
     assert result["warning_texts"] == []
     request = mocked.calls[0].request
