@@ -14,9 +14,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import Fa
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import LIST_RESTARTS, InstancesApi, lacks_fields
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._retry import Backoff
-
-BASE = "https://fabric.test"
-LIST_URL = BASE + "/v1/workspaces/ws-1/services/instances"
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import ENDPOINT, LIST_URL
 
 
 def brief(number):
@@ -58,7 +56,7 @@ class ChangingList:
 
 @pytest.fixture
 def api(fake_time):
-    client = FabricClient(BASE, retries=1, clock=fake_time.clock, sleep=fake_time.sleep, backoff=Backoff(rng=lambda: 0.0))
+    client = FabricClient(ENDPOINT, retries=1, clock=fake_time.clock, sleep=fake_time.sleep, backoff=Backoff(rng=lambda: 0.0))
     return InstancesApi(client, "ws-1")
 
 
