@@ -36,6 +36,10 @@ IAM = "https://iam.test"
 TOKEN = "MIIT-" + secrets.token_urlsafe(40)
 PASSWORD = "Pw-" + secrets.token_urlsafe(24)
 SECRET_KEY = "SK-" + secrets.token_urlsafe(30)
+SECURITY_TOKEN = "ST-" + secrets.token_hex(8)
+# Test ids name the random secrets instead of showing them: ids must be the same in every process that collects
+# the tests (pytest-xdist workers, as `ansible-test units` runs them).
+SECRET_LABELS = ((TOKEN, "<token>"), (PASSWORD, "<password>"), (SECRET_KEY, "<secret_key>"), (SECURITY_TOKEN, "<security_token>"))
 DROP = object()
 FORBIDDEN = "!<>=&'\""
 
@@ -176,7 +180,7 @@ CONNECTION_CASES = [
     ({"auth_token": DROP, "access_key": "AKONLY0000"}, "given: access_key"),
     ({"auth_token": DROP, "secret_key": SECRET_KEY}, "given: secret_key"),
     ({"auth_token": DROP, "access_key": "AK0000", "secret_key": ""}, "given: access_key"),
-    ({"auth_token": DROP, "access_key": "AK0000", "security_token": "ST-" + secrets.token_hex(8)}, "given: access_key, security_token"),
+    ({"auth_token": DROP, "access_key": "AK0000", "security_token": SECURITY_TOKEN}, "given: access_key, security_token"),
     ({"auth_token": DROP, "user_name": "alice", "domain_name": "acme"}, "given: domain_name, user_name"),
     ({"auth_token": DROP, "user_name": "alice", "password": PASSWORD}, "given: password, user_name"),
     ({"auth_token": DROP, "password": PASSWORD, "domain_name": "acme"}, "given: domain_name, password"),
@@ -274,8 +278,14 @@ ENV_CASES = [
 
 def case_id(value):
     if isinstance(value, dict):
-        return ",".join("{0}={1}".format(key, "<drop>" if item is DROP else repr(item)[:24]) for key, item in value.items())
+        return ",".join("{0}={1}".format(key, "<drop>" if item is DROP else without_secrets(repr(item))[:24]) for key, item in value.items())
     return None
+
+
+def without_secrets(text):
+    for secret, label in SECRET_LABELS:
+        text = text.replace(secret, label)
+    return text
 
 
 def assert_refused(result, text, mocked):
@@ -448,11 +458,14 @@ def test_property_main_refuses_undocumented_input_without_a_request(run_module, 
     assert result["failed"] is True  # valid input reaches the stub, which refuses every call
     assert "Traceback" not in json.dumps(result)
     made = len(mocked.calls) - calls_before
-    if valid:
+    # ansible-core 2.21 refuses a NUL in any argument itself, before the module's code runs (it cannot log the
+    # invocation to syslog): refused with its own message, and still without a request.
+    refused_by_core = any("\x00" in value for value in over.values() if isinstance(value, str)) and "null character" in result["msg"]
+    if valid and not refused_by_core:
         assert made >= 1, result["msg"]
     else:
         assert made == 0, result["msg"]
-        assert "must" in result["msg"], result["msg"]
+        assert "must" in result["msg"] or refused_by_core, result["msg"]
 
 
 def test_the_environment_is_clean():
