@@ -2,22 +2,27 @@
 #
 #   make venv         .venv from tests/requirements.txt + tests/constraints.txt (all pinned)
 #   make build        build the collection artifact and install it into build/collections
-#   make unit         pytest unit tests
+#   make unit         pytest unit tests, in the checkout (the quick loop)
+#   make units        the same unit tests under ansible-test units (--venv) on a copy of the collection
 #   make integration  pytest-driven integration tests against the built artifact and the emulator
 #   make conformance  Huawei's generated client against the emulator under every reading; the modules' request
 #                     bodies against the SDK's request models (tests/conformance/README.md)
+#   make targets      ansible-test integration (--venv) on a copy: tests/integration/targets, each with its own
+#                     emulator (MODULE_PYTHON=3.9: modules on that Python; INTEGRATION_CONFIG=file: a real account)
 #   make sanity       ansible-test sanity (--venv) on a copy of the collection
-#   make lint         ruff check and ruff format --check (all Python, pyproject.toml); ansible-lint, production
-#                     profile, offline
+#   make lint         ruff check and ruff format --check (all Python, pyproject.toml); plain ansible-lint
+#                     (production profile, .ansible-lint); actionlint on .github/workflows
 #   make format       ruff format and ruff check --fix on all Python
 #   make ecosystem    generated docs up to date and linted, changelog linted, execution-environment
 #                     introspection, galaxy-importer and ansible-doc on the built artifact (tests/ecosystem)
-#   make test         unit, integration, conformance, sanity, lint, ecosystem (in that order, stops at the first failure)
+#   make test         units, integration, conformance, targets, sanity, lint, ecosystem (in order, stops at the
+#                     first failure)
 #   make docs         regenerate the module reference pages in docs/modules/ from the code (antsibull-docs)
 #   make docs-check   fail when docs/modules/ is stale; antsibull-docs lint-collection-docs
 #   make changelog-lint  antsibull-changelog lint, changelog.yaml lint, CHANGELOG.md up to date
 #   make galaxy-import   galaxy-importer on the built artifact (what Galaxy runs on upload, minus containers)
-#   make matrix       sanity and integration tests with ansible-core 2.16 (Python 3.11) and 2.21 (Python 3.13)
+#   make matrix       sanity, integration tests and targets with ansible-core 2.16 (Python 3.11; modules on 3.9)
+#                     and 2.21 (Python 3.13; modules on 3.10 and 3.12)
 #   make ci           test + matrix: what .ci/run runs
 #   make emulator     the Fabric-ep emulator in the foreground on port 8787
 #   make demo         examples/demo.yml twice against a throwaway emulator (tools/demo.sh)
@@ -44,14 +49,18 @@ NAME = dataarts
 VERSION := $(shell sed -n -E "s/^version:[[:space:]]*['\"]?([^'\" ]+)['\"]?[[:space:]]*$$/\1/p" galaxy.yml)
 ARTIFACT = build/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
 COLLECTIONS = $(CURDIR)/build/collections
-SANITY_ROOT = build/sanity/ansible_collections/$(NAMESPACE)/$(NAME)
+ANSIBLE_TEST_ROOT = build/ansible-test/ansible_collections/$(NAMESPACE)/$(NAME)
 LINT_ROOT = build/src
 ANSIBLE_TEST_CACHE = $(HOME)/.ansible/test/cache
+# The ansible-core whose ansible-test `make targets` and `make units` run (the matrix passes its own).
+ANSIBLE_TEST_BIN = $(VENV_BIN)
+MODULE_PYTHON =
+PYTHON_LINKS = $(CURDIR)/build/pythons
 # Bootstrap pip versions of ansible-test: 23.1.2 (ansible-core 2.16), 24.2 (2.19), 25.2 (2.20, 2.21).
 GET_PIP_VERSIONS = 23_1_2 24_2 25_2
 
 
-.PHONY: help venv build unit integration sanity lint format test emulator demo clean distclean \
+.PHONY: help venv build unit units integration targets sanity lint format test emulator demo clean distclean \
 	venv-docs docs docs-check changelog-lint galaxy-import ecosystem matrix matrix-2.16 matrix-2.21 ci
 
 # The documentation, changelog, execution-environment and Galaxy-import tools: their own venv, because
@@ -78,6 +87,11 @@ MATRIX_PY_2.21 = $(firstword $(wildcard $(PYENV_ROOT_DIR)/versions/3.13.*/bin/py
 # module's queries. `make matrix MATRIX_INTEGRATION=tests/integration` runs all of them on each version.
 MATRIX_INTEGRATION ?= $(addprefix tests/integration/,test_examples.py test_lifecycle.py test_adhoc_and_defaults.py \
 	test_info.py)
+# The Pythons the modules run on in the matrix's integration targets (ansible-test's --target python=...): with
+# .venv's 3.11 (make targets) and 2.21's 3.13 (the pytest subset), every module Python that tests/config.yml
+# claims, 3.9 to 3.13, runs the modules somewhere.
+MATRIX_MODULE_PYTHONS_2.16 = 3.9
+MATRIX_MODULE_PYTHONS_2.21 = 3.10 3.12
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -115,10 +129,24 @@ conformance: build
 # build/ is ignored, and sees no files at all. Its --venv bootstrap downloads get-pip.py from a host this
 # network cannot reach: the cache is pre-seeded with tests/sanity/get_pip_standin.py (ensurepip + index).
 sanity: $(STAMP)
-	$(call run_sanity,$(VENV_BIN),$(SANITY_ROOT))
+	$(call ansible_test,$(VENV_BIN),$(ANSIBLE_TEST_ROOT),sanity)
 
-# $(call run_sanity,VENV_BIN,SANITY_ROOT): ansible-test sanity of that venv's ansible-core on a fresh copy.
-define run_sanity
+# The integration targets of tests/integration/targets: each starts (and stops) its own emulator. With
+# INTEGRATION_CONFIG=path/to/integration_config.yml they run against that real account instead (never in CI:
+# see docs/development.md#integration-targets). MODULE_PYTHON=X.Y runs the modules on that Python (pyenv's, or
+# PYTHON_X.Y=path) while ansible-playbook runs on ANSIBLE_TEST_BIN's.
+targets: $(STAMP)
+	$(call ansible_test,$(ANSIBLE_TEST_BIN),$(ANSIBLE_TEST_ROOT),integration $(TARGETS_ARGS),$(MODULE_PYTHON))
+
+# The unit tests, as ansible-test runs them (its pytest; tests/unit/requirements.txt, tests/unit/constraints.txt).
+units: $(STAMP)
+	$(call ansible_test,$(ANSIBLE_TEST_BIN),$(ANSIBLE_TEST_ROOT),units $(UNITS_ARGS))
+
+# $(call ansible_test,VENV_BIN,ROOT,COMMAND ARGS[,MODULE_PYTHON]): `ansible-test COMMAND` of that venv's ansible-core
+# in a virtual environment of its Python (the modules too, or on MODULE_PYTHON), in a fresh copy of the collection
+# at ROOT. Other Pythons reach ansible-test through a folder of symlinks on PATH: it strips the environment of its
+# children, so pyenv's shims fail inside it.
+define ansible_test
 	@if compgen -G 'tests/sanity/ignore-*.txt' >/dev/null; then \
 		echo 'error: tests/sanity/ignore-*.txt must not exist: fix the code instead' >&2; exit 1; fi
 	rm -rf $(2)
@@ -126,25 +154,32 @@ define run_sanity
 	git ls-files -z -co --exclude-standard \
 		| while IFS= read -r -d '' f; do if [ -e "$$f" ] || [ -L "$$f" ]; then printf '%s\0' "$$f"; fi; done \
 		| tar --null -T - -cf - | tar -xf - -C $(2)
+	$(if $(INTEGRATION_CONFIG),cp $(INTEGRATION_CONFIG) $(2)/tests/integration/integration_config.yml)
 	git -C $(2) init -q
 	mkdir -p $(ANSIBLE_TEST_CACHE)
 	for v in $(GET_PIP_VERSIONS); do cp tests/sanity/get_pip_standin.py $(ANSIBLE_TEST_CACHE)/get_pip_$$v.py; done
-	cd $(2) && PATH="$(1):$$PATH" $(1)/ansible-test sanity --venv --color no \
-		--python "$$($(1)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+	$(if $(4),mkdir -p $(PYTHON_LINKS) && ln -sfn $(call python_path,$(4)) $(PYTHON_LINKS)/python$(4))
+	cd $(2) && PATH="$(1):$(PYTHON_LINKS):$$PATH" $(1)/ansible-test $(3) --color no $(if $(4),\
+		--controller origin:python=venv/$(call python_version,$(1)) --target controller:python=venv/$(4),\
+		--venv --python $(call python_version,$(1)))
 endef
+python_version = "$$($(1)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+python_path = $(or $(PYTHON_$(1)),$(firstword $(wildcard $(PYENV_ROOT_DIR)/versions/$(1).*/bin/python$(1))),\
+	$(error no Python $(1) under $(PYENV_ROOT_DIR)/versions: install it with pyenv, or give PYTHON_$(1)=/path/to/python$(1)))
 
-# ansible-lint resolves hwcloud.dataarts through a symlink farm pointing at this working tree.
+# The docs tools resolve hwcloud.dataarts through a symlink farm pointing at this working tree.
 $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME):
 	mkdir -p $(LINT_ROOT)/ansible_collections/$(NAMESPACE)
 	ln -sfn $(CURDIR) $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME)
 
-lint: $(STAMP) $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME)
+lint: $(STAMP)
 	$(VENV_BIN)/ruff check .
 	$(VENV_BIN)/ruff format --check .
-	PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(LINT_ROOT) \
-		$(VENV_BIN)/ansible-lint --offline --profile production
+	env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_COLLECTIONS_PATHS -u ANSIBLE_CONFIG PATH="$(VENV_BIN):$$PATH" \
+		$(VENV_BIN)/ansible-lint
+	PATH="$(VENV_BIN):$$PATH" $(VENV_BIN)/actionlint
 
-test: unit integration conformance sanity lint ecosystem
+test: units integration conformance targets sanity lint ecosystem
 
 format: $(STAMP)
 	$(VENV_BIN)/ruff format .
@@ -202,9 +237,13 @@ matrix: $(MATRIX_TARGETS)
 
 $(MATRIX_TARGETS): matrix-%: .venv-%/.stamp build
 	@echo "== ansible-core $$(.venv-$*/bin/python -c 'import ansible; print(ansible.__version__)') on $$(.venv-$*/bin/python -V)"
-	$(call run_sanity,$(CURDIR)/.venv-$*/bin,build/sanity-$*/ansible_collections/$(NAMESPACE)/$(NAME))
+	$(call ansible_test,$(CURDIR)/.venv-$*/bin,build/ansible-test-$*/ansible_collections/$(NAMESPACE)/$(NAME),sanity)
 	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) \
 		.venv-$*/bin/python -m pytest $(MATRIX_INTEGRATION) -q -n 2 -p no:cacheprovider
+	for python in $(MATRIX_MODULE_PYTHONS_$*); do \
+		$(MAKE) --no-print-directory targets MODULE_PYTHON=$$python ANSIBLE_TEST_BIN=$(CURDIR)/.venv-$*/bin \
+			ANSIBLE_TEST_ROOT=build/ansible-test-$*/ansible_collections/$(NAMESPACE)/$(NAME); \
+	done
 
 emulator: $(STAMP)
 	$(VENV)/bin/python -m fabric_emulator --port 8787 --seed fabric_emulator/seed.json

@@ -159,9 +159,9 @@ def run_module(capsys, monkeypatch, fake_time):
     with ``with_output=True`` -> (the result dict, all the module printed), for a scan of the raw text."""
 
     def run(module, args, check_mode=False, diff=False, with_output=False):
-        # A fresh warning list per run (core keeps them in a module-level dict).
         if hasattr(ansible_warnings, "_global_warnings"):
-            monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+            # Core keeps warnings at module level: a list before 2.19, a dict since.
+            monkeypatch.setattr(ansible_warnings, "_global_warnings", type(ansible_warnings._global_warnings)())
         monkeypatch.setattr(module, "FabricModule", functools.partial(_module.FabricModule, clock=fake_time.clock, sleep=fake_time.sleep))
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
         with module_args(args), pytest.raises(SystemExit) as exited:

@@ -432,11 +432,14 @@ def test_property_main_refuses_undocumented_input_without_a_request(run_module, 
     assert result["failed"] is True  # valid input reaches the stub, which refuses every call
     assert "Traceback" not in json.dumps(result)
     made = len(mocked.calls) - calls_before
-    if valid:
+    # ansible-core 2.21 refuses a NUL in any argument itself, before the module's code runs (it cannot log the
+    # invocation to syslog): refused with its own message, and still without a request.
+    refused_by_core = any("\x00" in value for value in over.values() if isinstance(value, str)) and "null character" in result["msg"]
+    if valid and not refused_by_core:
         assert made >= 1, result["msg"]
     else:
         assert made == 0, result["msg"]
-        assert "must" in result["msg"], result["msg"]
+        assert "must" in result["msg"] or refused_by_core, result["msg"]
 
 
 def test_the_environment_is_clean():
