@@ -48,5 +48,6 @@ options:
 notes:
   - The standard proxy environment variables (E(HTTPS_PROXY), E(NO_PROXY)) are honoured.
 requirements:
-  - requests >= 2.25.0 (on the host that runs the task, normally C(localhost))
+  - Python 3.9 or newer where the task runs (normally the controller's C(localhost)); tested with 3.9 to 3.13.
+  - requests >= 2.25.0 (the Python library) on that Python.
 """
