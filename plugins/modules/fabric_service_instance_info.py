@@ -60,6 +60,7 @@ options:
         nor fail a wait. Each 1 to 36 letters, digits or hyphens.
       - Can be combined with O(filters) (which narrow the listing), not with O(instance_id) or O(name).
     type: list
+    version_added: 1.0.0
     elements: str
   wait:
     description:
@@ -69,18 +70,21 @@ options:
       - Without O(instance_ids), the instances being deleted (C(DELETING), C(DELETED)) are left out of the wait.
       - Check mode reads once and never waits.
     type: bool
+    version_added: 1.0.0
     default: false
   wait_timeout:
     description:
       - How many seconds to wait at the most, on a monotonic clock (1 to 86400). On timeout the task fails naming each instance
         still pending and its status.
     type: int
+    version_added: 1.0.0
     default: 600
   expect:
     description:
       - The values every selected instance must show before the wait ends, in the shapes of M(hwcloud.dataarts.fabric_service_instance)'s
         options. Used with O(wait=true).
     type: dict
+    version_added: 1.0.0
     suboptions:
       name:
         description: The name every selected instance shows.
