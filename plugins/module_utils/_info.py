@@ -148,7 +148,8 @@ def read_instances(module):
             )
         ) from err
     result = {"changed": False, "instances": api.with_details(fleet.instances(), ALL_FIELDS), "waited": waiter.waited()}
-    result["failed"] = [failed_summary(instance) for instance in fleet.failed.values()]
+    # Not "failed": Ansible reads that key as the task's outcome.
+    result["failed_instances"] = [failed_summary(instance) for instance in fleet.failed.values()]
     for instance in fleet.failed.values():
         module.warn(_conditions.failed_text(instance.get("id"), instance, "is FAILED"))
     return result
