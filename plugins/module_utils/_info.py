@@ -147,9 +147,11 @@ def read_instances(module):
                 params["wait_timeout"], len(fleet.pending), fleet.stragglers()
             )
         ) from err
-    result = {"changed": False, "instances": api.with_details(fleet.instances(), ALL_FIELDS), "waited": waiter.waited()}
+    instances = api.with_details(fleet.instances(), ALL_FIELDS)
+    # From the details: brief List items carry no error_code or error_msg.
+    failed = [instance for instance in instances if instance.get("id") in fleet.failed]
     # Not "failed": Ansible reads that key as the task's outcome.
-    result["failed_instances"] = [failed_summary(instance) for instance in fleet.failed.values()]
-    for instance in fleet.failed.values():
+    result = {"changed": False, "instances": instances, "waited": waiter.waited(), "failed_instances": [failed_summary(item) for item in failed]}
+    for instance in failed:
         module.warn(_conditions.failed_text(instance.get("id"), instance, "is FAILED"))
     return result
