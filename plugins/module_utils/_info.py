@@ -43,16 +43,21 @@ def validate(params):
 
 
 class Selection:
-    """The instances a task selects: exactly ``instance_ids``, or those with the name, the filters, or the workspace."""
+    """The instances a task selects: the one ``instance_id``, exactly ``instance_ids``, or those with the name, the
+    filters, or the workspace."""
 
     def __init__(self, api, params):
         self.api = api
         self.name = params["name"]
-        self.ids = list(dict.fromkeys(params["instance_ids"] or []))
+        self.single = params["instance_id"]
+        self.ids = [self.single] if self.single else list(dict.fromkeys(params["instance_ids"] or []))
         self.query = [(key, value) for key, value in sorted((params["filters"] or {}).items()) if value is not None and key in FILTER_KEYS]
 
     def read(self):
-        """One reading of every selected instance, from the List API (all pages)."""
+        """One reading of every selected instance: one instance by Show, else from the List API (all pages)."""
+        if self.single:
+            instance = self.api.show_or_none(self.single)
+            return [instance] if instance is not None else []
         listed = self.api.list_named(self.name, self.query) if self.name is not None else self.api.list(self.query)
         if not self.ids:
             return listed
@@ -131,9 +136,6 @@ def read_instances(module):
     params = module.params
     waiter = start_task(module, validate)
     api = InstancesApi(module.client, params["workspace_id"])
-    if params["instance_id"]:
-        instance = api.show_or_none(params["instance_id"])
-        return {"changed": False, "instances": [instance] if instance is not None else []}
     selection = Selection(api, params)
     if not params["wait"] or module.check_mode:
         # Read-only: check mode reads once and never waits.

@@ -25,6 +25,7 @@ options:
   instance_id:
     description:
       - One instance by id. An instance that does not exist gives an empty list, not a failure.
+      - With O(wait=true) the wait reads this instance by id, one request per poll; one that does not exist is pending.
       - Cannot be combined with O(name) or O(filters).
     type: str
     aliases: [id]
