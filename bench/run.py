@@ -709,8 +709,11 @@ the request counts do not depend on it).
 ```sh
 make bench                      # builds and installs the collection, then runs bench/run.py
 BENCH_ROUNDS=9 make bench       # more rounds of the single-instance scenarios (default 5)
-BENCH_SCALE=0 make bench        # without the 200-instance scenario, which is most of the run time
+BENCH_SCALE=0 make bench        # without the 200-instance scenario
+BENCH_SINGLE=0 BENCH_SCALE=0 make bench   # only the fleet rows; "Last run" keeps its figures
 ```
+
+The fleet rows (section "Fleets", below) take about half an hour, the rest about ten minutes.
 
 Every setting (rounds, update time, scale size, drift, forks, throttling) is an environment variable listed at the top
 of `bench/run.py`; the page records the ones used.
@@ -777,9 +780,55 @@ Profiled on this machine kind (2 CPUs) with `python -X importtime` and `cProfile
   60 s), else a backoff that starts between 0.5 and 1 s.
 - At scale, each loop item is a module process of its own, so the per-process cost above is paid 200 times; an
   update is waited for inside its item, so a loop waits out the updates one after the other where the uri loop
-  sends every PUT first and then polls (its updates finish meanwhile). The uri loop pays in controller CPU
+  sends every PUT first and then polls (its updates finish meanwhile); so does the fleet-wide pattern (below). The uri loop pays in controller CPU
   instead: its second and third tasks loop over the registered results of the first, skipped items included.
   Across hosts with forks the waits overlap.
+
+## Fleets
+
+One host changes many instances in one play, three ways (`bench/fleet.py`; see [fleets.md](fleets.md) for when to
+use which):
+
+- **F, fleet-wide**: the module in a loop with `wait: false`, then one `fabric_service_instance_info` task with
+  `wait: true`, `instance_ids` and `expect`, then an assert on `failed_instances` (`bench/playbooks/fleet.yml`, as
+  `examples/fleet_change.yml`).
+- **U, `uri` loop**: the hand-written loop of the scale rows (`bench/playbooks/uri_loop.yml`): a GET of every
+  instance, a PUT of each that differs, then an `until` poll (`delay: 1`) of each one updated.
+- **R, rolling**: one instance after the other, the module with `wait: true` and an assert per instance
+  (`bench/playbooks/rolling.yml` includes `examples/tasks/rolling_step.yml`).
+
+How they are run and counted:
+
+- **Pairs**: F and U on `BENCH_FLEET_N` (200) instances of one workspace, once with all of them changing (each shows
+  another description before the run) and once with `BENCH_FLEET_DRIFT` (20) drifted and the rest already as
+  declared; R and F on `BENCH_ROLLING_N` (10) instances of another workspace, all changing (200 updates of 2 s one
+  after the other would take over 400 s). Every run is throttled like the scale rows (1 request in
+  `BENCH_THROTTLE_EVERY` answered 429 with `Retry-After: 1`).
+- **Interleaved**: `BENCH_FLEET_ROUNDS` (2) rounds; within a round the pairs run one after the other, and each pair
+  runs in the other order the next round (F then U, U then F), so that a shared machine's load falls on both alike.
+  The load average before each run is in the table.
+- **Requests** come from the emulator's log of each run. *List requests per poll × polls*: the List requests of F's
+  wait answered 200, grouped into polls (a poll starts at `offset=0`); *details read in the wait*: GETs by id after
+  the first List request. *A converged task is one request*: in the drifted case, the requests F's loop items sent
+  for the instances already as declared (429 answers and their retries left out).
+- **Phases** split a run by the end of its tasks, as the controller received them: F = start-up and loop + the wait
+  (+ the assert, within the wait's figure), U = start-up and reads + PUTs + polls.
+
+## Where the fleet time goes
+
+From the phases, CPU times and request logs of the fleet rows (the run below, on a shared 2-CPU machine):
+
+- F's time is its loop: one module process per instance, about 0.35 s CPU each (66 to 71 s CPU for 200 items),
+  and the throttling: one request in ten is answered 429 and the module waits the second `Retry-After` asks for,
+  so the 45 throttled requests of an all-change run cost about 45 s of it (24 s when 20 drifted). The wait itself
+  is short: 3.6 s after the loop when all 200 change (the last PUTs' 2 s updates, 3 polls of 2 List requests), one
+  poll (0.6 s) when 20 drifted, whose updates finished while the loop went on.
+- U runs three loops of 200 `uri` items: reads, PUTs, polls. When all change, each loop costs a module run per
+  instance, about 600 in all against F's 200, and its CPU time is three times F's. When 20 drift, U's second and
+  third loops skip 180 items each (about 10 s each, on the controller) and its reads cost about what F's loop
+  costs, hence the smaller gap (0.71 against 0.43).
+- R waits out each update in turn: about 2.6 s per instance, the 2 s update plus the task; F on the same 10
+  instances takes 8.5 s, of which 2.5 s is the one wait.
 
 """
 LAST_RUN = "## Last run"
