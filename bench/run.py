@@ -8,6 +8,7 @@ built collection, prints a table and writes docs/performance.md. See that page f
 
 Settings, from the environment:
 
+  BENCH_SINGLE           1: run the one-instance A/B/C rounds, 0: skip them (default 1)
   BENCH_ROUNDS           rounds of the interleaved A/B/C runs (default 5)
   BENCH_UPDATE_SECONDS   how long an update takes on the emulator (default 2)
   BENCH_SCALE            1: run the scale scenario, 0: skip it (default 1)
@@ -15,9 +16,16 @@ Settings, from the environment:
   BENCH_SCALE_DRIFT      of those, how many differ from the playbook before each scale run (default 20)
   BENCH_SCALE_ROUNDS     rounds of the scale scenario (default 1)
   BENCH_FORKS            forks of the across-hosts form (default 20)
-  BENCH_THROTTLE_EVERY   the emulator answers 429 (Retry-After: 1) to every Nth API request during scale runs (default 10)
+  BENCH_FLEET            1: run the fleet rows (bench/fleet.py), 0: skip them (default 1)
+  BENCH_FLEET_N          instances of the fleet-wide vs uri loop pairs (default 200)
+  BENCH_FLEET_DRIFT      of those, how many differ from the playbook in the drifted case (default 20)
+  BENCH_FLEET_ROUNDS     rounds of the fleet rows; each pair runs in the other order the next round (default 2)
+  BENCH_ROLLING_N        instances of the rolling vs fleet-wide pair, all changing (default 10)
+  BENCH_THROTTLE_EVERY   the emulator answers 429 (Retry-After: 1) to every Nth API request during scale and fleet
+                         runs (default 10)
   BENCH_COLLECTIONS      where the built collection is installed (default build/collections)
-  BENCH_OUTPUT           the page to write (default docs/performance.md; empty: write nothing)
+  BENCH_OUTPUT           the page to write (default docs/performance.md; empty: write nothing). Only the sections of
+                         what ran are rewritten: with BENCH_SINGLE=0 BENCH_SCALE=0, "Last run" stays as it was
   BENCH_KEEP             1: keep the work directory (playbook output, inventories) and say where it is
   BENCH_COMMAND          how the run was started, for the page (make bench sets it)
 
@@ -26,6 +34,7 @@ Only the standard library and what .venv holds (ansible-core) are used.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -38,6 +47,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+import fleet  # bench/fleet.py, beside this file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -74,6 +85,7 @@ def setting(name, default, kind=int):
 
 class Settings:
     def __init__(self):
+        self.single = setting("BENCH_SINGLE", 1) != 0
         self.rounds = max(1, setting("BENCH_ROUNDS", 5))
         self.update_seconds = setting("BENCH_UPDATE_SECONDS", 2.0, float)
         self.scale = setting("BENCH_SCALE", 1) != 0
@@ -81,6 +93,11 @@ class Settings:
         self.scale_drift = min(self.scale_n, max(0, setting("BENCH_SCALE_DRIFT", 20)))
         self.scale_rounds = max(1, setting("BENCH_SCALE_ROUNDS", 1))
         self.forks = max(1, setting("BENCH_FORKS", 20))
+        self.fleet = setting("BENCH_FLEET", 1) != 0
+        self.fleet_n = max(1, setting("BENCH_FLEET_N", 200))
+        self.fleet_drift = min(self.fleet_n, max(0, setting("BENCH_FLEET_DRIFT", 20)))
+        self.fleet_rounds = max(1, setting("BENCH_FLEET_ROUNDS", 2))
+        self.rolling_n = max(1, setting("BENCH_ROLLING_N", 10))
         self.throttle_every = max(1, setting("BENCH_THROTTLE_EVERY", 10))
         self.collections = os.path.abspath(os.environ.get("BENCH_COLLECTIONS") or os.path.join(ROOT, "build", "collections"))
         output = os.environ.get("BENCH_OUTPUT")
@@ -90,10 +107,11 @@ class Settings:
 
     def describe(self):
         return (
-            "BENCH_ROUNDS={0.rounds} BENCH_UPDATE_SECONDS={0.update_seconds:g} BENCH_SCALE={1} BENCH_SCALE_N={0.scale_n} "
+            "BENCH_SINGLE={1} BENCH_ROUNDS={0.rounds} BENCH_UPDATE_SECONDS={0.update_seconds:g} BENCH_SCALE={2} BENCH_SCALE_N={0.scale_n} "
             "BENCH_SCALE_DRIFT={0.scale_drift} BENCH_SCALE_ROUNDS={0.scale_rounds} BENCH_FORKS={0.forks} "
-            "BENCH_THROTTLE_EVERY={0.throttle_every}"
-        ).format(self, int(self.scale))
+            "BENCH_FLEET={3} BENCH_FLEET_N={0.fleet_n} BENCH_FLEET_DRIFT={0.fleet_drift} BENCH_FLEET_ROUNDS={0.fleet_rounds} "
+            "BENCH_ROLLING_N={0.rolling_n} BENCH_THROTTLE_EVERY={0.throttle_every}"
+        ).format(self, int(self.single), int(self.scale), int(self.fleet))
 
 
 # ----------------------------------------------------------------------------------------------- emulator
@@ -240,6 +258,10 @@ class Bench:
         self.workdir = tempfile.mkdtemp(prefix="hwcloud-bench-")
         self.runs = 0
         self.emulator = None
+        self.new_part()
+
+    def new_part(self):
+        """A part of the run (one "last run" section of the page) starts: its own time and load figures."""
         self.loadavg_start = os.getloadavg()
         self.loads = []  # the 1-minute load average before every run
         self.started = datetime.datetime.now(datetime.timezone.utc)
@@ -258,6 +280,8 @@ class Bench:
         instances += [instance_seed(instance_id, WORKSPACE, TOGGLE[0]) for instance_id in CHANGE_IDS.values()]
         if self.settings.scale:
             instances += [instance_seed(instance_id, SCALE_WORKSPACE, SCALE_DESCRIPTION) for instance_id in scale_ids(self.settings.scale_n)]
+        if self.settings.fleet:
+            instances += fleet.seed_instances(self.settings, instance_seed, SCALE_DESCRIPTION)
         self.emulator.call("POST", "reset", {"workspaces": [WORKSPACE, SCALE_WORKSPACE], "instances": instances})
 
     def stop(self):
@@ -314,6 +338,7 @@ class Bench:
         self.emulator.call("DELETE", "requests")
         self.emulator.call("DELETE", "events")
         self.loads.append(os.getloadavg()[0])
+        started_at = time.time()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(output, "w", encoding="utf-8") as stream:
             started = time.perf_counter()
@@ -328,6 +353,7 @@ class Bench:
             with open(timer_file, encoding="utf-8") as handle:
                 timer = [json.loads(line) for line in handle if line.strip()]
         run = Run(label, wall, cpu, completed.returncode, self.emulator.api_requests(), self.emulator.call("GET", "events")["events"], timer, output)
+        run.started_at, run.load_before = started_at, self.loads[-1]
         if run.rc != 0:
             with open(output, encoding="utf-8") as handle:
                 run.problems.append("exit code {0}: {1}".format(run.rc, run.first_failure() or handle.read()[-600:]))
@@ -368,28 +394,52 @@ class Bench:
             run.problems.append("no UPDATING -> RUNNING event or no task end to measure the latency")
         return run
 
-    def scale(self, case, form, round_index):
-        """One scale run: drift some instances, throttle a fraction of the API requests, converge all of them."""
-        settings = self.settings
-        ids = scale_ids(settings.scale_n)
-        drifted = set()
-        if settings.scale_drift:
-            step = settings.scale_n // settings.scale_drift
-            offset = (round_index * 2 + (case == "B") + (form == "hosts") * 4) % step
-            drifted = set(ids[offset::step][: settings.scale_drift])
+    def drift(self, ids, count, offset):
+        """Make ``count`` of the instances (evenly spread, from ``offset``) differ from the playbooks; their ids."""
+        drifted = set(ids) if count >= len(ids) else set()
+        if count and not drifted:
+            step = len(ids) // count
+            drifted = set(ids[offset % step :: step][:count])
         for instance_id in sorted(drifted):
             self.emulator.call("PATCH", "instances/" + instance_id, {"description": DRIFTED_DESCRIPTION})
+        return drifted
+
+    @contextlib.contextmanager
+    def throttled(self):
+        """The emulator answers 429 (Retry-After: 1) to every BENCH_THROTTLE_EVERY-th API request meanwhile."""
         self.emulator.call("DELETE", "faults")
         self.emulator.call(
             "POST",
             "faults",
-            {"method": "*", "path": "^/v1/", "status": 429, "retry_after": "1", "every": settings.throttle_every, "times": 1000000000},
+            {"method": "*", "path": "^/v1/", "status": 429, "retry_after": "1", "every": self.settings.throttle_every, "times": 1000000000},
         )
         try:
+            yield
+        finally:
+            self.emulator.call("DELETE", "faults")
+
+    def judge_convergence(self, run, workspace, drifted):
+        """After a run: how many instances of the workspace do not show SCALE_DESCRIPTION and RUNNING, PUTs accepted."""
+        instances = self.emulator.call("GET", "instances?workspace_id=" + workspace)["instances"]
+        run.drifted = len(drifted)
+        run.not_converged = sum(1 for instance in instances if instance["description"] != SCALE_DESCRIPTION or instance["status"] != "RUNNING")
+        run.updated = sum(1 for entry in run.requests if entry["method"] == "PUT" and entry["status"] is not None and entry["status"] < 300)
+        return run
+
+    def loop_run(self, label, playbook, workspace, ids):
+        """One host converging ``ids`` to SCALE_DESCRIPTION in a loop (scale_instances: [{id, description, max}])."""
+        wanted = [{"id": instance_id, "description": SCALE_DESCRIPTION, "max": 2} for instance_id in ids]
+        inventory = self.inventory({"bench": {"scale_instances": wanted}}, {"fabric_workspace": workspace})
+        return self.playbook(label, playbook, inventory)
+
+    def scale(self, case, form, round_index):
+        """One scale run: drift some instances, throttle a fraction of the API requests, converge all of them."""
+        settings = self.settings
+        ids = scale_ids(settings.scale_n)
+        drifted = self.drift(ids, settings.scale_drift, round_index * 2 + (case == "B") + (form == "hosts") * 4)
+        with self.throttled():
             if form == "loop":
-                wanted = [{"id": instance_id, "description": SCALE_DESCRIPTION, "max": 2} for instance_id in ids]
-                inventory = self.inventory({"bench": {"scale_instances": wanted}}, {"fabric_workspace": SCALE_WORKSPACE})
-                run = self.playbook("{0} loop".format(case), "module_loop.yml" if case == "A" else "uri_loop.yml", inventory)
+                run = self.loop_run("{0} loop".format(case), "module_loop.yml" if case == "A" else "uri_loop.yml", SCALE_WORKSPACE, ids)
             else:
                 hosts = {
                     "scale-{0:04d}".format(index): {"instance_id": instance_id, "desired_description": SCALE_DESCRIPTION, "desired_max": 2}
@@ -397,13 +447,7 @@ class Bench:
                 }
                 inventory = self.inventory(hosts, {"fabric_workspace": SCALE_WORKSPACE})
                 run = self.playbook("{0} hosts".format(case), CASES[case][0], inventory, forks=settings.forks)
-        finally:
-            self.emulator.call("DELETE", "faults")
-        instances = self.emulator.call("GET", "instances?workspace_id=" + SCALE_WORKSPACE)["instances"]
-        run.drifted = len(drifted)
-        run.not_converged = sum(1 for instance in instances if instance["description"] != SCALE_DESCRIPTION or instance["status"] != "RUNNING")
-        run.updated = sum(1 for entry in run.requests if entry["method"] == "PUT" and entry["status"] is not None and entry["status"] < 300)
-        return run
+        return self.judge_convergence(run, SCALE_WORKSPACE, drifted)
 
 
 # ------------------------------------------------------------------------------------------ report
@@ -525,6 +569,9 @@ class Report:
 
     def targets(self):
         """(target, measured, met) rows."""
+        return (self.single_targets() if self.converged["A"] else []) + self.scale_targets()
+
+    def single_targets(self):
         rows = []
         a_conv = self.converged["A"]
         counts = sorted({len(run.requests) for run in a_conv})
@@ -556,6 +603,10 @@ class Report:
         )
         latency = median([getattr(run, "latency", None) for run in self.change["A"]])
         rows.append(("wait-detection latency of A ≤ 1 s (median)", "{0} s".format(seconds(latency)), latency is not None and latency <= 1.0))
+        return rows
+
+    def scale_targets(self):
+        rows = []
         for form in ("loop", "hosts"):
             a_runs, b_runs = self.scale.get(("A", form), []), self.scale.get(("B", form), [])
             if not a_runs:
@@ -593,35 +644,17 @@ class Report:
         return found
 
     def render(self):
-        info = machine()
         settings = self.settings
-        load_end = os.getloadavg()
-        took = (datetime.datetime.now(datetime.timezone.utc) - self.bench.started).total_seconds()
-        loads = self.bench.loads or [load_end[0]]
-        load = "{0:.2f} at the start; before each run: median {1:.2f}, max {2:.2f}".format(self.bench.loadavg_start[0], median(loads), max(loads))
-        lines = [
-            "| | |",
-            "| --- | --- |",
-            "| command | `{0}` |".format(settings.command),
-            "| settings | `{0}` |".format(settings.describe()),
-            "| date | {0} (took {1:.0f} s) |".format(self.bench.started.strftime("%Y-%m-%d %H:%M UTC"), took),
-            "| machine | {0} CPUs (`nproc`), {1}, {2} |".format(info["nproc"], info["cpu"], info["system"]),
-            "| load average (1 min) | {0} |".format(load),
-            "| software | Python {0}, ansible-core {1} |".format(info["python"], info["ansible_core"]),
-            "",
-            "### Targets",
-            "",
-            "| target | measured | |",
-            "| --- | --- | --- |",
-        ]
+        lines = header_lines(self.bench) + ["", "### Targets", "", "| target | measured | |", "| --- | --- | --- |"]
         lines += ["| {0} | {1} | {2} |".format(target, measured, verdict(met)) for target, measured, met in self.targets()]
-        lines += ["", "### One instance, {0} interleaved rounds".format(settings.rounds), ""] + self.per_run_table()
-        lines += [
-            "",
-            "### Wait-detection latency (changing runs): emulator marks the instance RUNNING → the task's result reaches the controller",
-            "",
-        ]
-        lines += self.latency_table()
+        if self.converged["A"]:
+            lines += ["", "### One instance, {0} interleaved rounds".format(settings.rounds), ""] + self.per_run_table()
+            lines += [
+                "",
+                "### Wait-detection latency (changing runs): emulator marks the instance RUNNING → the task's result reaches the controller",
+                "",
+            ]
+            lines += self.latency_table()
         if self.scale:
             lines += [
                 "",
@@ -631,17 +664,39 @@ class Report:
                 "",
             ]
             lines += self.scale_table()
-        busy = median(loads)
-        if busy > 0.5 * (info["nproc"] or 1):
-            lines[0:0] = [
-                "> **The machine was busy** (median load average {0:.1f} on {1} CPUs): the times below are inflated and scattered; "
-                "the request counts are not affected. Re-run `make bench` on a quiet machine for numbers to rely on.".format(busy, info["nproc"]),
-                "",
-            ]
         problems = self.problems()
         if problems:
             lines += ["", "### Problems seen during the run", ""] + ["- " + problem.replace("\n", " ")[:400] for problem in problems]
         return "\n".join(lines) + "\n"
+
+
+def header_lines(bench):
+    """What, when, where and under which load the run was: the head of a "last run" section."""
+    info = machine()
+    load_end = os.getloadavg()
+    took = (datetime.datetime.now(datetime.timezone.utc) - bench.started).total_seconds()
+    loads = bench.loads or [load_end[0]]
+    load = "{0:.2f} at the start; before each run: median {1:.2f}, max {2:.2f}; at the end {3:.2f} / {4:.2f} / {5:.2f} (1 / 5 / 15 min)".format(
+        bench.loadavg_start[0], median(loads), max(loads), *load_end
+    )
+    lines = [
+        "| | |",
+        "| --- | --- |",
+        "| command | `{0}` |".format(bench.settings.command),
+        "| settings | `{0}` |".format(bench.settings.describe()),
+        "| date | {0} (took {1:.0f} s) |".format(bench.started.strftime("%Y-%m-%d %H:%M UTC"), took),
+        "| machine | {0} CPUs (`nproc`), {1}, {2} |".format(info["nproc"], info["cpu"], info["system"]),
+        "| load average (1 min) | {0} |".format(load),
+        "| software | Python {0}, ansible-core {1} |".format(info["python"], info["ansible_core"]),
+    ]
+    busy = median(loads)
+    if busy > 0.5 * (info["nproc"] or 1):
+        lines[0:0] = [
+            "> **The machine was busy** (median load average {0:.1f} on {1} CPUs): the times below are inflated and scattered; "
+            "the request counts are not affected. Re-run `make bench` on a quiet machine for numbers to rely on.".format(busy, info["nproc"]),
+            "",
+        ]
+    return lines
 
 
 PAGE = """# Performance of hwcloud.dataarts
@@ -654,8 +709,11 @@ the request counts do not depend on it).
 ```sh
 make bench                      # builds and installs the collection, then runs bench/run.py
 BENCH_ROUNDS=9 make bench       # more rounds of the single-instance scenarios (default 5)
-BENCH_SCALE=0 make bench        # without the 200-instance scenario, which is most of the run time
+BENCH_SCALE=0 make bench        # without the 200-instance scenario
+BENCH_SINGLE=0 BENCH_SCALE=0 make bench   # only the fleet rows; "Last run" keeps its figures
 ```
+
+The fleet rows (section "Fleets", below) take about half an hour, the rest about ten minutes.
 
 Every setting (rounds, update time, scale size, drift, forks, throttling) is an environment variable listed at the top
 of `bench/run.py`; the page records the ones used.
@@ -722,13 +780,119 @@ Profiled on this machine kind (2 CPUs) with `python -X importtime` and `cProfile
   60 s), else a backoff that starts between 0.5 and 1 s.
 - At scale, each loop item is a module process of its own, so the per-process cost above is paid 200 times; an
   update is waited for inside its item, so a loop waits out the updates one after the other where the uri loop
-  sends every PUT first and then polls (its updates finish meanwhile). The uri loop pays in controller CPU
+  sends every PUT first and then polls (its updates finish meanwhile); so does the fleet-wide pattern (below). The uri loop pays in controller CPU
   instead: its second and third tasks loop over the registered results of the first, skipped items included.
   Across hosts with forks the waits overlap.
 
-## Last run
+## Fleets
+
+One host changes many instances in one play, three ways (`bench/fleet.py`; see [fleets.md](fleets.md) for when to
+use which):
+
+- **F, fleet-wide**: the module in a loop with `wait: false`, then one `fabric_service_instance_info` task with
+  `wait: true`, `instance_ids` and `expect`, then an assert on `failed_instances` (`bench/playbooks/fleet.yml`, as
+  `examples/fleet_change.yml`).
+- **U, `uri` loop**: the hand-written loop of the scale rows (`bench/playbooks/uri_loop.yml`): a GET of every
+  instance, a PUT of each that differs, then an `until` poll (`delay: 1`) of each one updated.
+- **R, rolling**: one instance after the other, the module with `wait: true` and an assert per instance
+  (`bench/playbooks/rolling.yml` includes `examples/tasks/rolling_step.yml`).
+
+How they are run and counted:
+
+- **Pairs**: F and U on `BENCH_FLEET_N` (200) instances of one workspace, once with all of them changing (each shows
+  another description before the run) and once with `BENCH_FLEET_DRIFT` (20) drifted and the rest already as
+  declared; R and F on `BENCH_ROLLING_N` (10) instances of another workspace, all changing (200 updates of 2 s one
+  after the other would take over 400 s). Every run is throttled like the scale rows (1 request in
+  `BENCH_THROTTLE_EVERY` answered 429 with `Retry-After: 1`).
+- **Interleaved**: `BENCH_FLEET_ROUNDS` (2) rounds; within a round the pairs run one after the other, and each pair
+  runs in the other order the next round (F then U, U then F), so that a shared machine's load falls on both alike.
+  The load average before each run is in the table.
+- **Requests** come from the emulator's log of each run. *List requests per poll × polls*: the List requests of F's
+  wait answered 200, grouped into polls (a poll starts at `offset=0`); *details read in the wait*: GETs by id after
+  the first List request. *A converged task is one request*: in the drifted case, the requests F's loop items sent
+  for the instances already as declared (429 answers and their retries left out).
+- **Phases** split a run by the end of its tasks, as the controller received them: F = start-up and loop + the wait
+  (+ the assert, within the wait's figure), U = start-up and reads + PUTs + polls.
+
+## Where the fleet time goes
+
+From the phases, CPU times and request logs of the fleet rows (the run below, on a shared 2-CPU machine):
+
+- F's time is its loop: one module process per instance, about 0.35 s CPU each (66 to 71 s CPU for 200 items),
+  and the throttling: one request in ten is answered 429 and the module waits the second `Retry-After` asks for,
+  so the 45 throttled requests of an all-change run cost about 45 s of it (24 s when 20 drifted). The wait itself
+  is short: 3.6 s after the loop when all 200 change (the last PUTs' 2 s updates, 3 polls of 2 List requests), one
+  poll (0.6 s) when 20 drifted, whose updates finished while the loop went on.
+- U runs three loops of 200 `uri` items: reads, PUTs, polls. When all change, each loop costs a module run per
+  instance, about 600 in all against F's 200, and its CPU time is three times F's. When 20 drift, U's second and
+  third loops skip 180 items each (about 10 s each, on the controller) and its reads cost about what F's loop
+  costs, hence the smaller gap (0.71 against 0.43).
+- R waits out each update in turn: about 2.6 s per instance, the 2 s update plus the task; F on the same 10
+  instances takes 8.5 s, of which 2.5 s is the one wait.
 
 """
+LAST_RUN = "## Last run"
+FLEET_RUN = "## Fleets: last run"
+SECTIONS = (LAST_RUN, FLEET_RUN)
+
+
+def page_sections(text):
+    """{heading: body} of the "last run" sections of a page bench/run.py wrote."""
+    sections, current = {}, None
+    for line in text.splitlines(keepends=True):
+        if line.rstrip("\n") in SECTIONS:
+            current = line.rstrip("\n")
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line
+    return {heading: body.strip("\n") + "\n" for heading, body in sections.items()}
+
+
+def write_page(path, sections):
+    """PAGE, then every section: the ones given, the others as the page had them (a part that did not run)."""
+    kept = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            kept = page_sections(handle.read())
+    kept.update(sections)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(PAGE + "".join("\n{0}\n\n{1}".format(heading, kept[heading]) for heading in SECTIONS if heading in kept))
+
+
+def run_single(bench, converged, change):
+    settings = bench.settings
+    for case in ("C", "A", "B"):
+        bench.converged(case)  # warm-up: file caches, .pyc files of ansible-core; not measured
+    for round_index in range(settings.rounds):
+        order = ORDERS[round_index % len(ORDERS)]
+        for case in order:
+            converged[case].append(bench.converged(case))
+        for case in order:
+            change[case].append(bench.change(case))
+        print(
+            "bench: round {0}/{1}: converged {2}; changing {3}".format(
+                round_index + 1,
+                settings.rounds,
+                " ".join("{0}={1:.2f}s".format(case, converged[case][-1].wall) for case in order),
+                " ".join("{0}={1:.2f}s".format(case, change[case][-1].wall) for case in order),
+            ),
+            flush=True,
+        )
+
+
+def run_scale(bench, scale):
+    for round_index in range(bench.settings.scale_rounds):
+        for form in ("loop", "hosts"):
+            cases = ("A", "B") if round_index % 2 == 0 else ("B", "A")
+            for case in cases:
+                run = bench.scale(case, form, round_index)
+                scale.setdefault((case, form), []).append(run)
+                print(
+                    "bench: scale {0} {1}: {2:.1f}s, {3} requests ({4} answered 429), {5} failures, {6} not converged".format(
+                        form, case, run.wall, len(run.requests), run.count(status=429), run.failures(), run.not_converged
+                    ),
+                    flush=True,
+                )
 
 
 def main():
@@ -737,48 +901,30 @@ def main():
     converged = {case: [] for case in CASES}
     change = {case: [] for case in CASES}
     scale = {}
+    sections = {}
     try:
         bench.start()
         print("bench: emulator at {0}; {1}".format(bench.emulator.url, settings.describe()), flush=True)
-        for case in ("C", "A", "B"):
-            bench.converged(case)  # warm-up: file caches, .pyc files of ansible-core; not measured
-        for round_index in range(settings.rounds):
-            order = ORDERS[round_index % len(ORDERS)]
-            for case in order:
-                converged[case].append(bench.converged(case))
-            for case in order:
-                change[case].append(bench.change(case))
-            print(
-                "bench: round {0}/{1}: converged {2}; changing {3}".format(
-                    round_index + 1,
-                    settings.rounds,
-                    " ".join("{0}={1:.2f}s".format(case, converged[case][-1].wall) for case in order),
-                    " ".join("{0}={1:.2f}s".format(case, change[case][-1].wall) for case in order),
-                ),
-                flush=True,
-            )
+        if settings.single:
+            run_single(bench, converged, change)
         if settings.scale:
-            for round_index in range(settings.scale_rounds):
-                for form in ("loop", "hosts"):
-                    cases = ("A", "B") if round_index % 2 == 0 else ("B", "A")
-                    for case in cases:
-                        run = bench.scale(case, form, round_index)
-                        scale.setdefault((case, form), []).append(run)
-                        print(
-                            "bench: scale {0} {1}: {2:.1f}s, {3} requests ({4} answered 429), {5} failures, {6} not converged".format(
-                                form, case, run.wall, len(run.requests), run.count(status=429), run.failures(), run.not_converged
-                            ),
-                            flush=True,
-                        )
-        report = Report(bench, converged, change, scale)
-        body = report.render()
+            run_scale(bench, scale)
+        if settings.single or settings.scale:
+            sections[LAST_RUN] = Report(bench, converged, change, scale).render()
+        if settings.fleet:
+            if not settings.single:
+                bench.converged("C")  # warm-up: file caches, .pyc files of ansible-core; not measured
+            bench.new_part()
+            runs = fleet.run_all(bench, lambda text: print(text, flush=True))
+            sections[FLEET_RUN] = fleet.FleetReport(settings, runs).render(header_lines(bench))
     finally:
         bench.stop()
-    print()
-    print(body)
+    for heading, body in sections.items():
+        print()
+        print(heading)
+        print(body)
     if settings.output:
-        with open(settings.output, "w", encoding="utf-8") as handle:
-            handle.write(PAGE + body)
+        write_page(settings.output, sections)
         print("bench: wrote " + os.path.relpath(settings.output, os.getcwd()))
     return 0
 

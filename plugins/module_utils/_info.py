@@ -43,16 +43,21 @@ def validate(params):
 
 
 class Selection:
-    """The instances a task selects: exactly ``instance_ids``, or those with the name, the filters, or the workspace."""
+    """The instances a task selects: the one ``instance_id``, exactly ``instance_ids``, or those with the name, the
+    filters, or the workspace."""
 
     def __init__(self, api, params):
         self.api = api
         self.name = params["name"]
-        self.ids = list(dict.fromkeys(params["instance_ids"] or []))
+        self.single = params["instance_id"]
+        self.ids = [self.single] if self.single else list(dict.fromkeys(params["instance_ids"] or []))
         self.query = [(key, value) for key, value in sorted((params["filters"] or {}).items()) if value is not None and key in FILTER_KEYS]
 
     def read(self):
-        """One reading of every selected instance, from the List API (all pages)."""
+        """One reading of every selected instance: one instance by Show, else from the List API (all pages)."""
+        if self.single:
+            instance = self.api.show_or_none(self.single)
+            return [instance] if instance is not None else []
         listed = self.api.list_named(self.name, self.query) if self.name is not None else self.api.list(self.query)
         if not self.ids:
             return listed
@@ -131,9 +136,6 @@ def read_instances(module):
     params = module.params
     waiter = start_task(module, validate)
     api = InstancesApi(module.client, params["workspace_id"])
-    if params["instance_id"]:
-        instance = api.show_or_none(params["instance_id"])
-        return {"changed": False, "instances": [instance] if instance is not None else []}
     selection = Selection(api, params)
     if not params["wait"] or module.check_mode:
         # Read-only: check mode reads once and never waits.
@@ -147,8 +149,11 @@ def read_instances(module):
                 params["wait_timeout"], len(fleet.pending), fleet.stragglers()
             )
         ) from err
-    result = {"changed": False, "instances": api.with_details(fleet.instances(), ALL_FIELDS), "waited": waiter.waited()}
-    result["failed"] = [failed_summary(instance) for instance in fleet.failed.values()]
-    for instance in fleet.failed.values():
+    instances = api.with_details(fleet.instances(), ALL_FIELDS)
+    # From the details: brief List items carry no error_code or error_msg.
+    failed = [instance for instance in instances if instance.get("id") in fleet.failed]
+    # Not "failed": Ansible reads that key as the task's outcome.
+    result = {"changed": False, "instances": instances, "waited": waiter.waited(), "failed_instances": [failed_summary(item) for item in failed]}
+    for instance in failed:
         module.warn(_conditions.failed_text(instance.get("id"), instance, "is FAILED"))
     return result

@@ -275,6 +275,7 @@ waited:
   description:
     - How long the task waited and what it saw meanwhile, so that a slow run explains itself.
     - Covers every wait of the task (a transitional status waited out before the update, then the update itself).
+  version_added: 1.0.0
   returned: when the task waited
   type: dict
   contains:

@@ -25,6 +25,7 @@ options:
   instance_id:
     description:
       - One instance by id. An instance that does not exist gives an empty list, not a failure.
+      - With O(wait=true) the wait reads this instance by id, one request per poll; one that does not exist is pending.
       - Cannot be combined with O(name) or O(filters).
     type: str
     aliases: [id]
@@ -66,7 +67,7 @@ options:
     description:
       - Wait until every selected instance is in a steady status and shows O(expect).
       - A steady instance that still shows other values is pending (a read right after a write may be stale). An instance that
-        ends C(FAILED) ends its wait; it is listed in RV(failed) and in a warning.
+        ends C(FAILED) ends its wait; it is listed in RV(failed_instances) and in a warning.
       - Without O(instance_ids), the instances being deleted (C(DELETING), C(DELETED)) are left out of the wait.
       - Check mode reads once and never waits.
     type: bool
@@ -239,10 +240,12 @@ instances:
       config:
         model_instance_config:
           resource: {min: 1, max: 2, spec_code: mu.llama3.8b}
-failed:
+failed_instances:
   description:
     - The instances a wait ended on in status C(FAILED), with their own error (each also in a warning).
-  returned: when O(wait=true)
+    - Not called C(failed), which Ansible reserves for the task's own outcome (a non-empty list would fail the task).
+  version_added: 1.0.0
+  returned: when O(wait=true) and not in check mode
   type: list
   elements: dict
   sample:
@@ -250,6 +253,7 @@ failed:
 waited:
   description:
     - How long the task waited and the fleet's progress it saw meanwhile (how many instances were pending).
+  version_added: 1.0.0
   returned: when O(wait=true) and not in check mode
   type: dict
   contains:

@@ -14,7 +14,16 @@ DEMO_LLM = "b935d0ef-f4eb-4b95-aff1-9d33ae9f57b6"
 CANARY = "4c1e7f2a-9d3b-4a6e-8f51-2b7c0d9e3a18"
 # Not playbooks: what ansible-builder reads.
 NOT_PLAYBOOKS = {"execution-environment.yml"}
-TESTED = {"demo.yml", "update_by_id.yml", "update_by_name.yml", "drift_report.yml", "lifecycle.yml", "read_instances.yml"}
+TESTED = {
+    "demo.yml",
+    "update_by_id.yml",
+    "update_by_name.yml",
+    "drift_report.yml",
+    "lifecycle.yml",
+    "read_instances.yml",
+    "rolling_change.yml",
+    "fleet_change.yml",
+}
 
 
 def example(name):
@@ -136,6 +145,69 @@ def test_read_instances_uses_what_it_read(ansible, ctl):
     assert doubled["changed"] is True
     assert doubled["diff"]["after"]["config"]["model_instance_config"]["resource"]["max"] == 4
     assert ctl.writes() == []
+
+
+def shows_the_change(instance, description):
+    return instance["status"] == "RUNNING" and instance["description"] == description and resource(instance)["max"] == 3
+
+
+def test_rolling_change_waits_for_each_instance_before_the_next(ansible, ctl):
+    run = ansible.playbook(example("rolling_change.yml"))
+    assert run.rc == 0, run
+    description = "serves the demo chat (rolled out)"
+    assert all(shows_the_change(ctl.instance(instance_id), description) for instance_id in (CANARY, DEMO_LLM))
+    writes = ctl.writes()
+    assert [entry["path"].rsplit("/", 1)[-1] for entry in writes] == [CANARY, DEMO_LLM]
+    # The canary's update had completed before demo-llm's PUT was sent.
+    canary_done = [event["time"] for event in ctl.call("GET", "events")["events"] if event["instance_id"] == CANARY and event["to"] == "RUNNING"]
+    assert canary_done and canary_done[0] < writes[1]["time"], (canary_done, writes)
+    verified = [entry for entry in run.results if entry["task"] == "Verify the instance before the next one starts"]
+    assert [entry["outcome"] for entry in verified] == ["ok", "ok"], run
+    again = ansible.playbook(example("rolling_change.yml"))
+    assert again.rc == 0, again
+    assert len(ctl.writes()) == 2, "a second run has nothing to change"
+
+
+def test_rolling_change_stops_at_the_first_failed_instance(ansible, ctl):
+    ctl.config(fail_next_update={"error_code": "ModelArts.0001", "error_msg": "no capacity"})
+    run = ansible.playbook(example("rolling_change.yml"))
+    assert run.rc != 0, run
+    failed = task(run, "Change the instance and wait until it shows the change")
+    assert failed["outcome"] == "failed" and "is FAILED after the update" in failed["result"]["msg"], failed
+    # demo-llm was never touched: the roll-out stopped at the canary.
+    assert [entry["path"].rsplit("/", 1)[-1] for entry in ctl.writes()] == [CANARY]
+    assert ctl.instance(DEMO_LLM)["description"] == "demo instance"
+
+
+def test_fleet_change_sends_every_update_then_waits_for_all_at_once(ansible, ctl):
+    run = ansible.playbook(example("fleet_change.yml"))
+    assert run.rc == 0, run
+    description = "serves the demo chat (fleet-wide)"
+    waited = task(run, "Wait until every instance is steady and shows the change")["result"]
+    assert [instance["id"] for instance in waited["instances"]] == [DEMO_LLM, CANARY]
+    assert all(shows_the_change(instance, description) for instance in waited["instances"]), waited
+    assert waited["failed_instances"] == [] and waited["waited"]["statuses"][-1]["status"] == "all 2 steady"
+    log = sorted(ctl.requests(), key=lambda entry: entry["seq"])
+    kinds = ["List" if entry["path"].endswith("/instances") else entry["method"] for entry in log]
+    # The loop: a read and a PUT per instance, no poll; then the wait: one List request per poll (3 instances).
+    assert kinds[:4] == ["GET", "PUT", "GET", "PUT"] and set(kinds[4:]) == {"List"}, kinds
+    assert all(entry["query"]["limit"] == ["100"] and entry["query"]["offset"] == ["0"] for entry in log[4:])
+    assert task(run, "Fail when an instance ended FAILED")["outcome"] == "ok"
+    ctl.clear_log()
+    again = ansible.playbook(example("fleet_change.yml"))
+    assert again.rc == 0, again
+    kinds = ["List" if entry["path"].endswith("/instances") else entry["method"] for entry in ctl.requests()]
+    assert sorted(kinds) == ["GET", "GET", "List"], "converged: one read per instance, then one poll: {0}".format(kinds)
+
+
+def test_fleet_change_fails_naming_an_instance_that_ended_failed(ansible, ctl):
+    ctl.config(fail_next_update={"error_code": "ModelArts.0001", "error_msg": "no capacity"})
+    run = ansible.playbook(example("fleet_change.yml"))
+    assert run.rc != 0, run
+    waited = task(run, "Wait until every instance is steady and shows the change")
+    assert waited["outcome"] == "ok" and [item["name"] for item in waited["result"]["failed_instances"]] == ["demo-llm"]
+    gate = task(run, "Fail when an instance ended FAILED")
+    assert gate["outcome"] == "failed" and gate["result"]["msg"] == "FAILED: demo-llm", gate
 
 
 @pytest.mark.parametrize("name", sorted(TESTED))
