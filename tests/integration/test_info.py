@@ -24,7 +24,7 @@ ENDPOINT_ID = "0b5633ba2b904511ad514346f4d23d4b"
 OTHER_ENDPOINT_ID = "7d1f3b5a9c2e4d6f8a0b1c3d5e7f9a2b"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 # Paging and the stable order the module always asks for (oldest first): not filters.
-PAGING = ("limit", "offset", "sort_by", "order_by")
+PAGING = ("limit", "offset")
 
 
 def public(instance):
