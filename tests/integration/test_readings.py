@@ -338,6 +338,22 @@ def test_failed_instances_under_every_timestamp_form(ansible, ctl, timestamps, u
         assert shown[0]["update_time"].endswith("+0800"), shown[0]
 
 
+@pytest.mark.parametrize("stale_reads_after_delete", [0, 1])
+def test_a_delete_whose_answer_was_lost_is_reported_as_this_tasks_change(ansible, ctl, stale_reads_after_delete):
+    """The DELETE took effect but its connection dropped. The confirming read shows it gone (or, stale, as before: then
+    the DELETE is sent again and answered 404, its own first DELETE's doing): changed, started once, gone."""
+    ctl.config(stale_reads_after_delete=stale_reads_after_delete, delete_seconds=0)
+    ctl.fault(method="DELETE", path=show(DEMO_ID) + "$", drop=True, apply=True)
+    run = ansible.module(MODULE, {"workspace_id": WS, "instance_id": DEMO_ID, "state": "absent"})
+    assert run.rc == 0, run
+    assert run.last["changed"] is True
+    deletes = [entry["status"] for entry in ctl.writes()]
+    assert deletes == ([None, 404] if stale_reads_after_delete else [None]), deletes
+    started = [event for event in ctl.call("GET", "events")["events"] if event["instance_id"] == DEMO_ID and event["to"] == "DELETING"]
+    assert len(started) == 1
+    assert DEMO_ID not in [item["id"] for item in ctl.instances()]
+
+
 # ------------------------------------------------------------------------------------------------ list_total
 PAGED_NEIGHBOURS = 150  # fuzzy matches of the name "paged": the exact one is created last, so it is on page two
 PAGED_ID = case_id(0x41, 9999)
