@@ -6,13 +6,15 @@
 #   make integration  pytest-driven integration tests against the built artifact and the emulator
 #   make conformance  Huawei's generated client against the emulator under every reading; the modules' request
 #                     bodies against the SDK's request models (tests/conformance/README.md)
+#   make chaos-short  a seeded chaos run of 60 task runs with random faults and readings (tests/chaos; part of make test)
+#   make chaos        the long chaos run (320 task runs): prints its figures and writes them into docs/reliability.md
 #   make sanity       ansible-test sanity (--venv) on a copy of the collection
 #   make lint         ruff check and ruff format --check (all Python, pyproject.toml); ansible-lint, production
 #                     profile, offline
 #   make format       ruff format and ruff check --fix on all Python
 #   make ecosystem    generated docs up to date and linted, changelog linted, execution-environment
 #                     introspection, galaxy-importer and ansible-doc on the built artifact (tests/ecosystem)
-#   make test         unit, integration, conformance, sanity, lint, ecosystem (in that order, stops at the first failure)
+#   make test         unit, integration, conformance, chaos-short, sanity, lint, ecosystem (in that order, stops at the first failure)
 #   make docs         regenerate the module reference pages in docs/modules/ from the code (antsibull-docs)
 #   make docs-check   fail when docs/modules/ is stale; antsibull-docs lint-collection-docs
 #   make changelog-lint  antsibull-changelog lint, changelog.yaml lint, CHANGELOG.md up to date
@@ -109,6 +111,16 @@ conformance: build
 	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) \
 		$(VENV)/bin/python -m pytest tests/conformance -q -p no:cacheprovider
 
+# The chaos run (tests/chaos/chaos.py): many task runs per ansible-playbook, every one checked against the emulator.
+.PHONY: chaos chaos-short
+chaos-short: build
+	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) \
+		$(VENV)/bin/python -m pytest tests/chaos -q -p no:cacheprovider
+
+chaos: build
+	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) CHAOS_COMMAND='make chaos' \
+		$(VENV)/bin/python tests/chaos/chaos.py --runs 320 --write-doc docs/reliability.md
+
 # ansible-test needs the collection really at .../ansible_collections/hwcloud/dataarts (a symlink is not
 # enough), so it runs on a copy of the files git knows about (tracked and untracked, minus ignored).
 # The copy gets its own (empty) git repository: otherwise ansible-test finds this repository's .git, where
@@ -144,7 +156,7 @@ lint: $(STAMP) $(LINT_ROOT)/ansible_collections/$(NAMESPACE)/$(NAME)
 	PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(LINT_ROOT) \
 		$(VENV_BIN)/ansible-lint --offline --profile production
 
-test: unit integration conformance sanity lint ecosystem
+test: unit integration conformance chaos-short sanity lint ecosystem
 
 format: $(STAMP)
 	$(VENV_BIN)/ruff format .
