@@ -9,14 +9,16 @@
 #                     bodies against the SDK's request models (tests/conformance/README.md)
 #   make targets      ansible-test integration (--venv) on a copy: tests/integration/targets, each with its own
 #                     emulator (MODULE_PYTHON=3.9: modules on that Python; INTEGRATION_CONFIG=file: a real account)
+#   make chaos-short  a seeded chaos run of 60 task runs with random faults and readings (tests/chaos; part of make test)
+#   make chaos        the long chaos run (320 task runs): prints its figures and writes them into docs/reliability.md
 #   make sanity       ansible-test sanity (--venv) on a copy of the collection
 #   make lint         ruff check and ruff format --check (all Python, pyproject.toml); plain ansible-lint
 #                     (production profile, .ansible-lint); actionlint on .github/workflows
 #   make format       ruff format and ruff check --fix on all Python
 #   make ecosystem    generated docs up to date and linted, changelog linted, execution-environment
 #                     introspection, galaxy-importer and ansible-doc on the built artifact (tests/ecosystem)
-#   make test         units, integration, conformance, targets, sanity, lint, ecosystem (in order, stops at the
-#                     first failure)
+#   make test         units, integration, conformance, chaos-short, targets, sanity, lint, ecosystem (in order,
+#                     stops at the first failure)
 #   make docs         regenerate the module reference pages in docs/modules/ from the code (antsibull-docs)
 #   make docs-check   fail when docs/modules/ is stale; antsibull-docs lint-collection-docs
 #   make changelog-lint  antsibull-changelog lint, changelog.yaml lint, CHANGELOG.md up to date
@@ -123,6 +125,16 @@ conformance: build
 	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) \
 		$(VENV)/bin/python -m pytest tests/conformance -q -p no:cacheprovider
 
+# The chaos run (tests/chaos/chaos.py): many task runs per ansible-playbook, every one checked against the emulator.
+.PHONY: chaos chaos-short
+chaos-short: build
+	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) \
+		$(VENV)/bin/python -m pytest tests/chaos -q -p no:cacheprovider
+
+chaos: build
+	HWCLOUD_COLLECTIONS_PATH=$(COLLECTIONS) CHAOS_COMMAND='make chaos' \
+		$(VENV)/bin/python tests/chaos/chaos.py --runs 320 --write-doc docs/reliability.md
+
 # ansible-test needs the collection really at .../ansible_collections/hwcloud/dataarts (a symlink is not
 # enough), so it runs on a copy of the files git knows about (tracked and untracked, minus ignored).
 # The copy gets its own (empty) git repository: otherwise ansible-test finds this repository's .git, where
@@ -179,7 +191,7 @@ lint: $(STAMP)
 		$(VENV_BIN)/ansible-lint
 	PATH="$(VENV_BIN):$$PATH" $(VENV_BIN)/actionlint
 
-test: units integration conformance targets sanity lint ecosystem
+test: units integration conformance chaos-short targets sanity lint ecosystem
 
 format: $(STAMP)
 	$(VENV_BIN)/ruff format .

@@ -181,6 +181,10 @@ def _total(page, position):
     return None
 
 
+def _id_of(item):
+    return item.get("id") if isinstance(item, dict) else None
+
+
 def _instance_body(response, method, path, what):
     """The JSON object an operation needs from its answer; anything else is a clear failure."""
     if isinstance(response.body, dict) and (response.body or response.confirmed):
@@ -230,19 +234,28 @@ class InstancesApi:
         """Every instance matching the (key, value) query pairs, all pages merged, each once.
 
         Paging holds while the list changes: the order asked for is stable (oldest first, so a new instance lands
-        on the last page), items are de-duplicated by id, and a total that shrinks between pages (an instance
-        deleted before the offset shifts the rest forward, so one could be skipped) restarts the listing.
+        on the last page), items are de-duplicated by id, and a listing that may have skipped one (an instance deleted
+        before the offset shifts the rest forward) starts over, from then on with pages that overlap by one item.
         """
         query = list(query or []) + list(STABLE_ORDER)
+        overlap = False
         for _restart in range(LIST_RESTARTS):
-            instances, shrank = self._list_pages(query)
-            if not shrank:
+            instances, unsure = self._list_pages(query, overlap)
+            if not unsure:
                 return instances
-        return self._list_pages(query)[0]
+            overlap = True
+        return self._list_pages(query, True)[0]
 
-    def _list_pages(self, query):
+    def _list_pages(self, query, overlap=False):
+        """One pass over the pages: (the instances, whether one may have been skipped because the list shifted).
+
+        A page starts where the last one ended when a believable total vouches for that (a total that shrinks
+        says an instance before the offset went away). Without one (total missing, or proven wrong), or with
+        ``overlap``, a page starts at the last item already read: that item must come first again, else the
+        list shifted under the reading.
+        """
         by_id = {}
-        offset, first_total = 0, None
+        offset, first_total, overlap_id = 0, None, None
         while True:
             response = self.client.request("GET", self.base, query=query + [("limit", PAGE_SIZE), ("offset", offset)])
             page = _instance_body(response, "GET", self.base, "a page of instances")
@@ -251,10 +264,15 @@ class InstancesApi:
                 raise FabricUnexpectedAnswer(
                     response.status, "GET", self.base, response.headers.get("Content-Type"), "service_instances is not a list"
                 )
+            if overlap_id is not None and (not items or _id_of(items[0]) != overlap_id):
+                return list(by_id.values()), True
             for item in items:
-                by_id.setdefault(item.get("id") if isinstance(item, dict) else None, item)
+                by_id.setdefault(_id_of(item), item)
             position = offset + len(items)
             total = _total(page, position)
+            if total is None and offset and overlap_id is None:
+                # Read where a total said the page starts, and that total proves wrong: nothing vouches for the offset.
+                return list(by_id.values()), True
             if total is not None:
                 first_total = total if first_total is None else first_total
                 if total < first_total:
@@ -264,7 +282,8 @@ class InstancesApi:
             # A full first page whose total is its own length may be a total that counts the page: read on.
             if total is not None and position >= total and not (offset == 0 and total == len(items)):
                 return list(by_id.values()), False
-            offset = position
+            overlap_id = _id_of(items[-1]) if overlap or total is None else None
+            offset = position - 1 if overlap_id is not None else position
 
     def list_named(self, name, query=()):
         """Instances whose name is exactly ``name`` (the API's filter is fuzzy), among those ``query`` selects."""

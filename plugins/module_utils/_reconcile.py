@@ -233,9 +233,11 @@ class Reconciler:
         result = {"changed": True, "instance": {}, "diff": {"before": {"id": instance_id, "name": instance.get("name")}, "after": {}}}
 
         outcome = {}
+        lost = []
 
         def confirm():
             """A DELETE whose answer was lost took effect when the instance is gone or going."""
+            lost.append(True)
             seen = self.api.show_or_none(instance_id)
             if seen is None or seen.get("status") in GONE:
                 return seen or {}
@@ -247,8 +249,9 @@ class Reconciler:
             except FabricApiError as err:
                 if err.status != 404:
                     raise
-                # Deleted by someone else since the read: the state the task declares, without this task's doing.
-                outcome["already_gone"] = True
+                # Deleted by someone else since the read: the state the task declares, without this task's doing. After a
+                # lost answer, a resend answered 404 means the first DELETE took (a stale read had shown it untouched).
+                outcome["already_gone"] = not lost
 
         if not self._write(send):
             return result
