@@ -27,6 +27,10 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._waiter import Wa
 # The longest wait_timeout a task may ask for (a day): a longer one is a typo more often than an intent.
 MAX_WAIT_TIMEOUT = 86400
 DEPLOY_REQUIRES = ("source.id", "endpoint_id", "resource.min", "resource.max", "resource.spec_code")
+# How many reads, CONFIRM_PAUSE seconds apart, must show an instance unchanged before a PUT whose answer was lost
+# is sent again: fewer, and a stale read right after the write would get an update applied twice.
+CONFIRM_READS = 3
+CONFIRM_PAUSE = 1.0
 # What the API answers to a PUT it will not take in the instance's current state (PUT on an UPDATING instance).
 REFUSED_IN_THIS_STATE = (400, 409)
 
@@ -164,10 +168,17 @@ class Reconciler:
         lost = []
 
         def confirm():
-            """A PUT whose answer was lost took effect when the instance shows the change or is busy with one."""
+            """A PUT whose answer was lost took effect when the instance shows the change, is busy with one, or was
+            written since the read before it. A read right after a write may still show the instance as it was
+            (eventual consistency), so an unchanged instance is read again before the PUT is sent again."""
             lost.append(True)
-            seen = self.api.show(instance_id)
-            return seen if _conditions.shows_requested(seen, plan.changes) or _conditions.is_transitional(seen) else None
+            for read in range(CONFIRM_READS):
+                if read:
+                    self.module.sleep(CONFIRM_PAUSE)
+                seen = self.api.show(instance_id)
+                if _conditions.shows_requested(seen, plan.changes) or _conditions.is_transitional(seen) or _conditions.is_fresh(seen, before):
+                    return seen
+            return None
 
         try:
             self.api.update(instance_id, plan.body(), confirm)

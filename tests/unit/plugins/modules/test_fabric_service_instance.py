@@ -11,6 +11,7 @@ import pytest
 import requests
 import responses
 
+from ansible_collections.hwcloud.dataarts.plugins.module_utils import _reconcile
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as module
 from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import DROP, ENDPOINT, ITEM_URL, LIST_URL, instance, options
 from ansible_collections.hwcloud.dataarts.tests.unit.plugins.credentials import TOKEN
@@ -172,16 +173,28 @@ def test_put_with_unknown_outcome_that_took_effect_is_not_resent(run_module, moc
     assert methods(mocked) == ["GET", "PUT", "GET", "GET"]
 
 
-def test_put_with_unknown_outcome_that_did_not_take_effect_is_resent_once(run_module, mocked):
+def test_put_with_unknown_outcome_that_did_not_take_effect_is_resent_once(run_module, mocked, fake_time):
     mocked.add(responses.GET, ITEM_URL, json=instance())
     mocked.add(responses.PUT, ITEM_URL, status=504, json={"error_code": "common.00000504", "error_msg": "gateway timeout"})
     mocked.add(responses.PUT, ITEM_URL, status=202, json={"id": "inst-1"})
-    mocked.add(responses.GET, ITEM_URL, json=instance())  # the confirmation: not applied
+    for _read in range(_reconcile.CONFIRM_READS):
+        mocked.add(responses.GET, ITEM_URL, json=instance())  # the confirmation: not applied, read after read
     mocked.add(responses.GET, ITEM_URL, json=instance(description="new", update_time=T1))
     result = run_module(module, args(description="new"))
     assert result["changed"] is True
-    assert methods(mocked) == ["GET", "PUT", "GET", "PUT", "GET"]
+    assert methods(mocked) == ["GET", "PUT"] + ["GET"] * _reconcile.CONFIRM_READS + ["PUT", "GET"]
     assert put_bodies(mocked) == [{"description": "new"}, {"description": "new"}]
+    assert fake_time.sleeps.count(_reconcile.CONFIRM_PAUSE) >= _reconcile.CONFIRM_READS - 1
+
+
+def test_a_stale_read_after_a_lost_answer_does_not_get_the_update_applied_twice(run_module, mocked):
+    mocked.add(responses.GET, ITEM_URL, json=instance())
+    mocked.add(responses.PUT, ITEM_URL, status=504, json={"error_code": "common.00000504", "error_msg": "gateway timeout"})
+    mocked.add(responses.GET, ITEM_URL, json=instance())  # a stale read: the instance as it was before the PUT
+    mocked.add(responses.GET, ITEM_URL, json=instance(description="new", update_time=T1))
+    result = run_module(module, args(description="new"))
+    assert result["changed"] is True
+    assert methods(mocked).count("PUT") == 1
 
 
 # Check mode and diff mode
