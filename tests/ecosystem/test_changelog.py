@@ -22,14 +22,16 @@ def test_changelog_yaml_lints_clean():
     assert not completed.stdout.strip(), explain(completed)
 
 
-def test_the_galaxy_version_is_released_with_every_module():
+def test_the_galaxy_version_is_released_and_every_module_in_a_release():
     with open(os.path.join(ROOT, "changelogs", "changelog.yaml"), encoding="utf-8") as stream:
         changelog = yaml.safe_load(stream)
     release = changelog["releases"][galaxy_version()]
     assert release["changes"]["release_summary"]
     assert release["changes"]["minor_changes"]
-    assert sorted(entry["name"] for entry in release["modules"]) == module_names()
     assert release["release_date"]
+    # Each module is announced (under "New Modules") by the release that added it.
+    released = [entry["name"] for version in changelog["releases"].values() for entry in version.get("modules", [])]
+    assert sorted(released) == module_names()
 
 
 def test_changelog_md_is_up_to_date(tmp_path):

@@ -279,7 +279,7 @@ def test_user_agent_names_the_collection(mocked, fake_time):
     mocked.add(responses.GET, URL, status=200, json={})
     make_client(fake_time).request("GET", PATH)
     agent = mocked.calls[0].request.headers["User-Agent"]
-    assert agent.startswith("hwcloud.dataarts/0.1.0 ")
+    assert agent.startswith("hwcloud.dataarts/1.0.0 ")
     assert agent == user_agent()
     assert re.search(r"ansible-core/\d+\.\d+", agent)
     assert re.search(r"requests/\d+\.\d+", agent)

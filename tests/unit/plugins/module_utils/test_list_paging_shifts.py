@@ -13,17 +13,18 @@ import pytest
 import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_instances_api_readings import BASE, LIST_URL, ChangingList, full, ids  # pylint: disable=import-error
 
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._http import FabricClient
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import PAGE_SIZE, InstancesApi
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import ENDPOINT, LIST_URL
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.module_utils.test_instances_api_readings import ChangingList, full, ids
 
 TOTALS = ("exact", "missing", "string", "wrong")
 
 
 @pytest.fixture
 def api(fake_time):
-    return InstancesApi(FabricClient(BASE, retries=0, clock=fake_time.clock, sleep=fake_time.sleep), "ws-1")
+    return InstancesApi(FabricClient(ENDPOINT, retries=0, clock=fake_time.clock, sleep=fake_time.sleep), "ws-1")
 
 
 def offsets(mocked):
