@@ -20,3 +20,20 @@ def without_stable_order(values, entry):
     order = {key: values.pop(key, None) for key in STABLE_ORDER}
     assert order == STABLE_ORDER, entry
     return values
+
+
+# The contract's environment variable of each connection option (interface.md), written out here rather than taken
+# from the code, so that a renamed variable fails the tests.
+ENV_OF = {
+    "endpoint": "HW_FABRIC_ENDPOINT",
+    "region": "HW_REGION_NAME",
+    "auth_token": "HW_AUTH_TOKEN",
+    "access_key": "HW_ACCESS_KEY",
+    "secret_key": "HW_SECRET_KEY",
+    "security_token": "HW_SECURITY_TOKEN",
+    "project_id": "HW_PROJECT_ID",
+    "user_name": "HW_USER_NAME",
+    "password": "HW_PASSWORD",
+    "domain_name": "HW_DOMAIN_NAME",
+    "iam_endpoint": "HW_AUTH_URL",
+}

@@ -15,7 +15,7 @@ import secrets
 
 import pytest
 from conftest import TOKEN  # pylint: disable=import-error
-from seed import DEMO_ID, INFO  # pylint: disable=import-error
+from seed import DEMO_ID, ENV_OF, INFO  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
 IAM_TOKEN = "hwcloud.dataarts.iam_token"
@@ -39,20 +39,6 @@ CREDENTIALS = {
         TEMP_AK: {"secret_key": TEMP_SK, "security_token": SECURITY_TOKEN, "projects": {REGION: PROJECT}},
     },
     "iam_users": [{"user_name": USER, "password": PASSWORD, "domain_name": DOMAIN, "projects": {REGION: PROJECT}}],
-}
-
-ENV_OF = {
-    "endpoint": "HW_FABRIC_ENDPOINT",
-    "region": "HW_REGION_NAME",
-    "auth_token": "HW_AUTH_TOKEN",
-    "access_key": "HW_ACCESS_KEY",
-    "secret_key": "HW_SECRET_KEY",
-    "security_token": "HW_SECURITY_TOKEN",
-    "project_id": "HW_PROJECT_ID",
-    "user_name": "HW_USER_NAME",
-    "password": "HW_PASSWORD",
-    "domain_name": "HW_DOMAIN_NAME",
-    "iam_endpoint": "HW_AUTH_URL",
 }
 
 

@@ -15,7 +15,7 @@ import json
 import secrets
 
 import pytest
-from seed import CANARY_ID, CHAT_ID, DEMO_ID, INFO, WS  # pylint: disable=import-error
+from seed import CANARY_ID, CHAT_ID, DEMO_ID, ENV_OF, INFO, WS  # pylint: disable=import-error
 
 INSTANCE = "hwcloud.dataarts.fabric_service_instance"
 REGION = "cn-north-4"
@@ -40,18 +40,6 @@ REJECTED = {
     "token": ("auth_token", "HTTP 401"),
     "aksk": ("secret_key", "APIG.0301"),
     "password": ("password", "IAM refused the password authentication of user '{0}' of domain '{1}'".format(USER, DOMAIN)),
-}
-ENV_OF = {
-    "auth_token": "HW_AUTH_TOKEN",
-    "access_key": "HW_ACCESS_KEY",
-    "secret_key": "HW_SECRET_KEY",
-    "security_token": "HW_SECURITY_TOKEN",
-    "project_id": "HW_PROJECT_ID",
-    "user_name": "HW_USER_NAME",
-    "password": "HW_PASSWORD",
-    "domain_name": "HW_DOMAIN_NAME",
-    "endpoint": "HW_FABRIC_ENDPOINT",
-    "iam_endpoint": "HW_AUTH_URL",
 }
 SECRETS = (TOKEN, AK, SK, SECURITY_TOKEN, PASSWORD) + tuple(WRONG.values())
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"

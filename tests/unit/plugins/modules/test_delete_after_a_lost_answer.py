@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import requests
 import responses
-from test_fabric_service_instance import ITEM_URL, args, instance, methods  # pylint: disable=import-error
 
 from ansible_collections.hwcloud.dataarts.plugins.modules import fabric_service_instance as module
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.builders import ITEM_URL, instance
+from ansible_collections.hwcloud.dataarts.tests.unit.plugins.modules.test_fabric_service_instance import args, methods
 
 GONE = {"status": 404, "json": {"error_code": "common.01000001", "error_msg": "response status exception, code: 404"}}
 
