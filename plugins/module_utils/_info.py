@@ -15,7 +15,6 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import 
     lacks_fields,
     requested_values,
 )
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._reconcile import check_wait_timeout, start_task
 
 # The List API's filters, by the names of the module's ``filters`` keys (the same as the API's query keys).
 FILTER_KEYS = ("endpoint_id", "source_id", "version_id", "type", "visibility")
@@ -39,7 +38,7 @@ def validate(params):
     _validate.check_description("expect.description", expect.get("description"))
     resource = expect.get("resource") or {}
     _validate.check_resource("expect.resource", {"max": resource.get("max")})
-    check_wait_timeout(params)
+    _validate.check_wait_timeout(params)
 
 
 class Selection:
@@ -134,7 +133,7 @@ def failed_summary(instance):
 def read_instances(module):
     """The task's result: the selected instances, all pages merged; with wait, once every one is steady."""
     params = module.params
-    waiter = start_task(module, validate)
+    waiter = module.start_task(validate)
     api = InstancesApi(module.client, params["workspace_id"])
     selection = Selection(api, params)
     if not params["wait"] or module.check_mode:

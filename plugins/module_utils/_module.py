@@ -17,6 +17,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._connection impor
     resolve_endpoint,
 )
 from ansible_collections.hwcloud.dataarts.plugins.module_utils._errors import FabricError
+from ansible_collections.hwcloud.dataarts.plugins.module_utils._waiter import Waiter
 
 # How much of a wrongly shaped value a refusal quotes: enough to recognise it, never a whole pasted document.
 QUOTED_VALUE_CHARS = 60
@@ -95,6 +96,16 @@ class FabricModule:
         """The connection options, before any request."""
         check_request_options(self.params)
         resolve_endpoint(self.params)
+
+    def start_task(self, check):
+        """Check the options, then fix the task's deadline (every wait and request of the task ends by it).
+
+        Returns the task's Waiter, whose record of what was waited for becomes the result's ``waited``.
+        """
+        check(self.params)
+        self.validate_connection()
+        self.deadline = self.started + self.params["wait_timeout"]
+        return Waiter(clock=self.clock, sleep=self.sleep)
 
     def new_client(self, base_url, auth=None):
         verify = self.params["validate_certs"]

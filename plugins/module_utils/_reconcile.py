@@ -22,10 +22,7 @@ from ansible_collections.hwcloud.dataarts.plugins.module_utils._instance import 
     requested_values,
     shaped,
 )
-from ansible_collections.hwcloud.dataarts.plugins.module_utils._waiter import Waiter
 
-# The longest wait_timeout a task may ask for (a day): a longer one is a typo more often than an intent.
-MAX_WAIT_TIMEOUT = 86400
 DEPLOY_REQUIRES = ("source.id", "endpoint_id", "resource.min", "resource.max", "resource.spec_code")
 # How many reads, CONFIRM_PAUSE seconds apart, must show an instance unchanged before a PUT whose answer was lost
 # is sent again: fewer, and a stale read right after the write would get an update applied twice.
@@ -44,19 +41,7 @@ def validate(params):
     _validate.check_source("source", params["source"])
     _validate.check_resource("resource", params["resource"])
     _validate.check_id("endpoint_id", params["endpoint_id"])
-    check_wait_timeout(params)
-
-
-def check_wait_timeout(params):
-    _validate.check_positive("wait_timeout", params["wait_timeout"], MAX_WAIT_TIMEOUT)
-
-
-def start_task(module, check):
-    """Validate the options, then fix the task's deadline (every wait and request of the task ends by it)."""
-    check(module.params)
-    module.validate_connection()
-    module.deadline = module.started + module.params["wait_timeout"]
-    return Waiter(clock=module.clock, sleep=module.sleep)
+    _validate.check_wait_timeout(params)
 
 
 class Reconciler:
@@ -283,7 +268,7 @@ class Reconciler:
 
 def manage_instance(module):
     """fabric_service_instance: the task's result dict."""
-    waiter = start_task(module, validate)
+    waiter = module.start_task(validate)
     result = Reconciler(module, waiter).run()
     if not module.diff_mode:
         result.pop("diff", None)

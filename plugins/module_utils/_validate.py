@@ -15,6 +15,8 @@ DESCRIPTION_MAX = 1024
 DESCRIPTION_FORBIDDEN = "!<>=&'\""
 SPEC_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 MAX_LIMIT = 1000
+# The longest wait_timeout a task may ask for (a day): a longer one is a typo more often than an intent.
+MAX_WAIT_TIMEOUT = 86400
 
 
 def check_id(option, value):
@@ -72,3 +74,7 @@ def check_positive(option, value, upper):
     check_integer(option, value)
     if value is not None and not 1 <= value <= upper:
         raise FabricInputError("{0} must be between 1 and {1}, got {2}".format(option, upper, value))
+
+
+def check_wait_timeout(params):
+    check_positive("wait_timeout", params["wait_timeout"], MAX_WAIT_TIMEOUT)
